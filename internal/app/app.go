@@ -1,0 +1,123 @@
+// Package app wires Amparo together: it opens the store, builds the services and
+// mounts the routes. cmd/amparo only parses flags and calls into here.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/amparo-ec/amparo/internal/platform/config"
+	"github.com/amparo-ec/amparo/internal/platform/db"
+	"github.com/amparo-ec/amparo/internal/platform/geo"
+	"github.com/amparo-ec/amparo/internal/platform/i18n"
+	"github.com/amparo-ec/amparo/internal/platform/web"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/app.Version=...".
+var Version = "dev"
+
+// App is a running Amparo: store, services and HTTP handler.
+type App struct {
+	Config  *config.Config
+	DB      *db.DB
+	Log     *slog.Logger
+	Catalog *i18n.Catalog
+	Web     *web.Web
+	Metrics *web.Metrics
+	handler http.Handler
+}
+
+// NewLogger builds the process logger from the configuration.
+func NewLogger(c *config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Open connects to the database, applies migrations and loads reference data.
+func Open(ctx context.Context, c *config.Config, log *slog.Logger) (*db.DB, error) {
+	if p := c.SQLitePath(); p != "" {
+		if err := c.EnsureDataDir(); err != nil {
+			return nil, err
+		}
+	}
+	d, err := db.Open(ctx, c.DB)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := geo.Seed(ctx, d); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// New builds the application on an open database.
+func New(ctx context.Context, c *config.Config, d *db.DB, log *slog.Logger) (*App, error) {
+	if err := i18n.SetZone(c.Timezone); err != nil {
+		return nil, fmt.Errorf("app: time zone: %w", err)
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: c, DB: d, Log: log, Catalog: cat, Metrics: web.NewMetrics()}
+	a.Metrics.Registry.MustRegister(newDBCollector(d))
+	if err := a.build(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Handler is the complete HTTP handler with the middleware stack.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Serve answers HTTP on ln until ctx is cancelled, then lets in-flight requests finish
+// (up to 20 seconds) before returning.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: waiting for requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Stderr is where command output for people goes; tests may replace it.
+var Stderr io.Writer = os.Stderr

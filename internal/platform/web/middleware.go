@@ -1,0 +1,251 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/amparo-ec/amparo/internal/platform/errs"
+	"github.com/amparo-ec/amparo/internal/platform/i18n"
+	"github.com/amparo-ec/amparo/internal/platform/reqinfo"
+)
+
+// Options tune the middleware stack.
+type Options struct {
+	// TrustProxy honours X-Forwarded-For and X-Forwarded-Proto from a reverse proxy.
+	TrustProxy bool
+	// MaxBody is the default request body limit in bytes.
+	MaxBody int64
+	// LargeBodyPrefixes are path prefixes (uploads) allowed LargeBody bytes instead.
+	LargeBodyPrefixes []string
+	LargeBody         int64
+	Metrics           *Metrics
+}
+
+type nonceKey struct{}
+
+// NonceOf returns the CSP nonce of the request, for <script nonce="...">.
+func NonceOf(r *http.Request) string {
+	s, _ := r.Context().Value(nonceKey{}).(string)
+	return s
+}
+
+// LangOf returns the language chosen for the request.
+func LangOf(r *http.Request) string {
+	if l := reqinfo.From(r.Context()).Lang; i18n.Valid(l) {
+		return l
+	}
+	return i18n.Default
+}
+
+// LangCookie is the cookie that keeps an anonymous visitor's language choice.
+const LangCookie = "amparo_lang"
+
+// Stack wraps h with every cross-cutting concern, outermost first: request info,
+// recovery, access log and metrics, security headers, gzip, body limits and
+// cross-origin protection for state-changing requests.
+func (wb *Web) Stack(h http.Handler, o Options) http.Handler {
+	if o.MaxBody == 0 {
+		o.MaxBody = 2 << 20
+	}
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		wb.Error(w, r, errs.New(errs.CodeForbidden, "error.cross_origin"))
+	}))
+	h = cop.Handler(h)
+	h = TakeFlash(h)
+	h = limitBody(h, o)
+	h = gzipHandler(h)
+	h = securityHeaders(h, o)
+	h = wb.recoverer(h)
+	h = wb.accessLog(h, o.Metrics)
+	return requestInfo(h, o)
+}
+
+func requestInfo(next http.Handler, o Options) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID(id) {
+			id = uuid.Must(uuid.NewV7()).String()
+		}
+		w.Header().Set("X-Request-Id", id)
+		info := &reqinfo.Info{RequestID: id, IP: clientIP(r, o.TrustProxy), Via: "web"}
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			info.Via = "api"
+		}
+		var choice string
+		if c, err := r.Cookie(LangCookie); err == nil {
+			choice = c.Value
+		}
+		info.Lang = i18n.Match(choice, r.Header.Get("Accept-Language"))
+		next.ServeHTTP(w, r.WithContext(reqinfo.With(r.Context(), info)))
+	})
+}
+
+// validRequestID accepts a caller's id only when it is short and plain, so logs cannot
+// be polluted through the header.
+func validRequestID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func clientIP(r *http.Request, trustProxy bool) string {
+	if trustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			return strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (wb *Web) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				wb.Log.Error("panic", "request_id", reqinfo.From(r.Context()).RequestID,
+					"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				wb.Error(w, r, fmt.Errorf("panic: %v", p))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status and size for the access log and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += int64(n)
+	return n, err
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+type routeKey struct{}
+
+// routeHolder receives the matched ServeMux pattern from the innermost handler, since
+// the mux sets Request.Pattern on its own copy of the request.
+type routeHolder struct{ pattern string }
+
+// RecordRoute is the innermost wrapper around the mux; it passes the matched pattern
+// out to the access log and the metrics.
+func RecordRoute(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if h, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
+			h.pattern = r.Pattern
+		}
+	})
+}
+
+func (wb *Web) accessLog(next http.Handler, m *Metrics) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		rh := &routeHolder{}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, rh)))
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		d := time.Since(start)
+		route := rh.pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		if m != nil {
+			m.observe(route, r.Method, sw.status, d)
+		}
+		info := reqinfo.From(r.Context())
+		// Path only: query strings may carry search terms (names), never logged.
+		wb.Log.LogAttrs(r.Context(), slog.LevelInfo, "http",
+			slog.String("request_id", info.RequestID), slog.String("method", r.Method),
+			slog.String("route", route), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes),
+			slog.Duration("duration", d), slog.String("user", info.UserID))
+	})
+}
+
+func securityHeaders(next http.Handler, o Options) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b [18]byte
+		_, _ = rand.Read(b[:])
+		nonce := base64.RawStdEncoding.EncodeToString(b[:])
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self' 'nonce-"+nonce+"'; "+
+			"style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; "+
+			"form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		if r.TLS != nil || (o.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https") {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), nonceKey{}, nonce)))
+	})
+}
+
+// IsTLS reports whether the client reached us over HTTPS (directly or via a trusted
+// proxy); cookies are marked Secure then.
+func IsTLS(r *http.Request, trustProxy bool) bool {
+	return r.TLS != nil || (trustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+}
+
+func limitBody(next http.Handler, o Options) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := o.MaxBody
+		for _, p := range o.LargeBodyPrefixes {
+			if strings.HasPrefix(r.URL.Path, p) {
+				limit = o.LargeBody
+			}
+		}
+		if r.ContentLength > limit {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
+}
