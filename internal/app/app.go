@@ -13,10 +13,13 @@ import (
 	"os"
 	"time"
 
+	"github.com/amparo-ec/amparo/internal/platform/audit"
+	"github.com/amparo-ec/amparo/internal/platform/auth"
 	"github.com/amparo-ec/amparo/internal/platform/config"
 	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/geo"
 	"github.com/amparo-ec/amparo/internal/platform/i18n"
+	"github.com/amparo-ec/amparo/internal/platform/secure"
 	"github.com/amparo-ec/amparo/internal/platform/web"
 )
 
@@ -31,6 +34,10 @@ type App struct {
 	Catalog *i18n.Catalog
 	Web     *web.Web
 	Metrics *web.Metrics
+	Keyring *secure.Keyring
+	Audit   *audit.Log
+	Auth    *auth.Service
+	AuthH   *auth.Handlers
 	handler http.Handler
 }
 

@@ -3,6 +3,10 @@ package app
 import (
 	"net/http"
 
+	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/audit"
+	"github.com/amparo-ec/amparo/internal/platform/auth"
+	"github.com/amparo-ec/amparo/internal/platform/errs"
 	"github.com/amparo-ec/amparo/internal/platform/web"
 )
 
@@ -17,29 +21,51 @@ type Route struct {
 
 // Access says who may use a route.
 type Access struct {
-	Public bool // no sign-in needed
+	Public bool // anyone, signed in or not
+	// SignIn marks the pages of an unfinished sign-in (second factor, forced password
+	// change); their handlers check the session stage themselves.
+	SignIn bool
+	// Any signed-in user when Action is empty; otherwise the user needs a role that
+	// may do Action on Resource somewhere (the service then checks the record).
+	Action   access.Action
+	Resource access.Resource
 }
 
-// public marks a route anyone may open.
-var public = Access{Public: true}
+var (
+	public   = Access{Public: true}
+	signIn   = Access{SignIn: true}
+	signedIn = Access{}
+)
 
-// routes is the complete route table.
-func (a *App) routes() []Route {
-	return []Route{
-		{Pattern: "GET /{$}", Access: public, Handler: a.home},
-		{Pattern: "POST /lang", Access: public, Handler: a.setLang},
-		{Pattern: "GET /healthz", Access: public, Handler: a.healthz},
-		{Pattern: "GET /readyz", Access: public, Handler: a.readyz},
-		{Pattern: "GET /metrics", Access: public, Raw: a.Metrics.Handler()},
-		{Pattern: "GET /static/", Access: public, Raw: http.HandlerFunc(web.ServeStatic)},
-		{Pattern: "GET /geo/cantons", Access: public, Handler: a.Web.CantonOptionsHandler},
-	}
-}
+func perm(a access.Action, r access.Resource) Access { return Access{Action: a, Resource: r} }
 
-// guard wraps a route's handler with its access rule.
+// guard wraps a route's handler with its access rule: anonymous callers are sent to
+// sign in (401 for the API), half-signed-in browsers to their next step, and roles
+// without the permission get 403 (audited).
 func (a *App) guard(rt Route) http.Handler {
-	if rt.Raw != nil {
-		return rt.Raw
+	h := rt.Raw
+	if h == nil {
+		h = a.Web.Handle(rt.Handler)
 	}
-	return a.Web.Handle(rt.Handler)
+	if rt.Access.Public || rt.Access.SignIn {
+		return h
+	}
+	return a.Web.Handle(func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		sub := access.From(ctx)
+		if sub == nil {
+			if sess, _ := auth.SessionFrom(ctx); sess != nil && !web.WantsJSON(r) {
+				http.Redirect(w, r, auth.StagePath(sess.Stage), http.StatusSeeOther)
+				return nil
+			}
+			return errs.Unauthenticated()
+		}
+		if rt.Access.Action != "" && !sub.Can(rt.Access.Action, rt.Access.Resource) {
+			_ = a.Audit.Record(ctx, audit.Event{Action: "access.denied", RecordType: "route",
+				Outcome: audit.OutcomeDenied, Detail: rt.Pattern})
+			return errs.Forbidden()
+		}
+		h.ServeHTTP(w, r)
+		return nil
+	})
 }

@@ -1,0 +1,331 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/audit"
+	"github.com/amparo-ec/amparo/internal/platform/db"
+	"github.com/amparo-ec/amparo/internal/platform/errs"
+)
+
+// Cipher encrypts secrets kept for users (the TOTP seed). platform/secure provides it.
+type Cipher interface {
+	EncryptString(plain, aad string) (string, error)
+	DecryptString(ciphertext, aad string) (string, error)
+}
+
+// Service is the identity service: agencies, users, sessions, second factor, tokens.
+type Service struct {
+	d      *db.DB
+	st     *store
+	audit  *audit.Log
+	cipher Cipher
+
+	IdleTimeout time.Duration // session idle timeout
+	MaxAge      time.Duration // absolute session lifetime
+	LockAfter   int           // failed attempts before an account is locked
+	LockFor     time.Duration // how long a lock lasts
+	IPFailures  int           // failed attempts per client address per IPWindow
+	IPWindow    time.Duration
+	Issuer      string // shown in authenticator apps
+	Now         func() time.Time
+}
+
+// NewService builds the identity service with the usual defaults.
+func NewService(d *db.DB, log *audit.Log, c Cipher) *Service {
+	return &Service{d: d, st: &store{d: d}, audit: log, cipher: c,
+		IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour, LockAfter: 5, LockFor: 15 * time.Minute,
+		IPFailures: 30, IPWindow: 15 * time.Minute, Issuer: "Amparo", Now: time.Now}
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func (s *Service) record(ctx context.Context, action, recType, recID, outcome, detail string) error {
+	return s.audit.Record(ctx, audit.Event{Action: action, RecordType: recType, RecordID: recID,
+		Outcome: outcome, Detail: detail})
+}
+
+// CreateAgency adds an agency (administrators).
+func (s *Service) CreateAgency(ctx context.Context, a *Agency) (*Agency, error) {
+	if err := access.From(ctx).Require(access.Create, access.Agency); err != nil {
+		return nil, err
+	}
+	a.Normalize()
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC()
+	a.ID, a.Active, a.CreatedAt, a.UpdatedAt = newID(), true, now, now
+	err := s.d.InTx(ctx, func(ctx context.Context) error {
+		if err := s.st.insertAgency(ctx, a); err != nil {
+			return err
+		}
+		return s.record(ctx, "agency.create", "agency", a.ID, audit.OutcomeOK, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// UpdateAgency changes an agency's name, type, place or active flag.
+func (s *Service) UpdateAgency(ctx context.Context, a *Agency) (*Agency, error) {
+	if err := access.From(ctx).Require(access.Update, access.Agency); err != nil {
+		return nil, err
+	}
+	cur, err := s.st.agency(ctx, "a.id = ?", a.ID)
+	if err != nil {
+		return nil, err
+	}
+	a.Normalize()
+	a.Code = cur.Code // codes are stable: the CLI and other tools use them
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	a.CreatedAt, a.UpdatedAt = cur.CreatedAt, s.Now().UTC()
+	err = s.d.InTx(ctx, func(ctx context.Context) error {
+		if err := s.st.updateAgency(ctx, a); err != nil {
+			return err
+		}
+		return s.record(ctx, "agency.update", "agency", a.ID, audit.OutcomeOK, changed(map[string]bool{
+			"name": cur.Name != a.Name, "type": cur.Type != a.Type, "province": cur.ProvinceCode != a.ProvinceCode,
+			"canton": cur.CantonCode != a.CantonCode, "active": cur.Active != a.Active}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.st.agency(ctx, "a.id = ?", a.ID)
+}
+
+// Agency returns one agency by id.
+func (s *Service) Agency(ctx context.Context, id string) (*Agency, error) {
+	if err := access.From(ctx).Require(access.View, access.Agency); err != nil {
+		return nil, err
+	}
+	return s.st.agency(ctx, "a.id = ?", id)
+}
+
+// AgencyByCode returns one agency by its code (for the CLI).
+func (s *Service) AgencyByCode(ctx context.Context, code string) (*Agency, error) {
+	if err := access.From(ctx).Require(access.View, access.Agency); err != nil {
+		return nil, err
+	}
+	return s.st.agency(ctx, "a.code = ?", strings.ToLower(strings.TrimSpace(code)))
+}
+
+// AgencyName returns an agency's name for display to any signed-in user (agency names
+// are not personal data).
+func (s *Service) AgencyName(ctx context.Context, id string) string {
+	a, err := s.st.agency(ctx, "a.id = ?", id)
+	if err != nil {
+		return ""
+	}
+	return a.Name
+}
+
+// ListAgencies returns a page of agencies and the total.
+func (s *Service) ListAgencies(ctx context.Context, f AgencyFilter) ([]*Agency, int, error) {
+	if err := access.From(ctx).Require(access.View, access.Agency); err != nil {
+		return nil, 0, err
+	}
+	f.Limit, f.Offset = clampPage(f.Limit, f.Offset)
+	return s.st.listAgencies(ctx, f)
+}
+
+// AllAgencies lists active agencies for pickers (names only are shown).
+func (s *Service) AllAgencies(ctx context.Context) ([]*Agency, error) {
+	list, _, err := s.st.listAgencies(ctx, AgencyFilter{Active: "1", Limit: 10000})
+	return list, err
+}
+
+func clampPage(limit, offset int) (int, int) {
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}
+
+// changed lists the names of changed fields (never their values) for the audit detail.
+func changed(m map[string]bool) string {
+	var out []string
+	for k, v := range m {
+		if v {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return ""
+	}
+	return "changed: " + strings.Join(out, ",")
+}
+
+// CreateUser adds a user. With an empty password one is generated and returned, and the
+// user must change it at first sign-in.
+func (s *Service) CreateUser(ctx context.Context, u *User, password string) (*User, string, error) {
+	if err := access.From(ctx).Require(access.Create, access.User); err != nil {
+		return nil, "", err
+	}
+	u.Normalize()
+	f := errs.Fields{}
+	if err := u.Validate(); err != nil {
+		e, _ := errs.As(err)
+		for k, v := range e.Fields {
+			f.Add(k, v)
+		}
+	}
+	generated := ""
+	if password == "" {
+		password, generated = GeneratePassword(), "yes"
+		u.MustChangePassword = true
+	} else if p := PasswordProblem(password, u.Email, u.Name); p != "" {
+		f.Add("password", p)
+	}
+	if u.AgencyID != "" {
+		if _, err := s.st.agency(ctx, "a.id = ?", u.AgencyID); err != nil {
+			f.Add("agency", "validation.agency_unknown")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, "", err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, "", err
+	}
+	u.ID, u.passwordHash, u.Active = newID(), hash, true
+	u.CreatedAt = s.Now().UTC()
+	u.UpdatedAt = u.CreatedAt
+	err = s.d.InTx(ctx, func(ctx context.Context) error {
+		if err := s.st.insertUser(ctx, u); err != nil {
+			return err
+		}
+		return s.record(ctx, "user.create", "user", u.ID, audit.OutcomeOK, "roles: "+rolesString(u.Roles))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if generated == "" {
+		return u, "", nil
+	}
+	return u, password, nil
+}
+
+func rolesString(rs []access.Role) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
+}
+
+// User returns one user by id.
+func (s *Service) User(ctx context.Context, id string) (*User, error) {
+	sub := access.From(ctx)
+	if sub == nil || (sub.UserID != id && !sub.Can(access.View, access.User)) {
+		return nil, errs.NotFound()
+	}
+	return s.st.user(ctx, "u.id = ?", id)
+}
+
+// UserByEmail returns one user by email (administrators and the CLI).
+func (s *Service) UserByEmail(ctx context.Context, email string) (*User, error) {
+	if err := access.From(ctx).Require(access.View, access.User); err != nil {
+		return nil, err
+	}
+	return s.st.user(ctx, "u.email = ?", strings.ToLower(strings.TrimSpace(email)))
+}
+
+// ListUsers returns a page of users and the total.
+func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, error) {
+	if err := access.From(ctx).Require(access.View, access.User); err != nil {
+		return nil, 0, err
+	}
+	f.Limit, f.Offset = clampPage(f.Limit, f.Offset)
+	return s.st.listUsers(ctx, f)
+}
+
+// UpdateUser changes a user's profile, roles, agency, jurisdiction or active flag.
+// Deactivating ends the user's sessions at once; changing roles or agency too, so the
+// new permissions apply from the next request.
+func (s *Service) UpdateUser(ctx context.Context, u *User) (*User, error) {
+	sub := access.From(ctx)
+	if err := sub.Require(access.Update, access.User); err != nil {
+		return nil, err
+	}
+	cur, err := s.st.user(ctx, "u.id = ?", u.ID)
+	if err != nil {
+		return nil, err
+	}
+	u.Normalize()
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := s.st.agency(ctx, "a.id = ?", u.AgencyID); err != nil {
+		return nil, errs.Invalid(map[string]string{"agency": "validation.agency_unknown"})
+	}
+	if sub.UserID == u.ID && (!u.Active || !hasRole(u.Roles, access.Admin)) && hasRole(cur.Roles, access.Admin) {
+		return nil, errs.Invalid(map[string]string{"roles": "validation.cannot_demote_self"})
+	}
+	rolesChanged := rolesString(cur.Roles) != rolesString(u.Roles)
+	err = s.d.InTx(ctx, func(ctx context.Context) error {
+		if err := s.st.updateUserProfile(ctx, u); err != nil {
+			return err
+		}
+		endSessions := !u.Active || rolesChanged || cur.AgencyID != u.AgencyID
+		if endSessions {
+			if err := s.st.exec(ctx, "end sessions", "DELETE FROM sessions WHERE user_id = ?", u.ID); err != nil {
+				return err
+			}
+		}
+		action := "user.update"
+		if cur.Active && !u.Active {
+			action = "user.deactivate"
+		} else if !cur.Active && u.Active {
+			action = "user.reactivate"
+		}
+		detail := changed(map[string]bool{"email": cur.Email != u.Email, "name": cur.Name != u.Name,
+			"agency": cur.AgencyID != u.AgencyID, "roles": rolesChanged, "lang": cur.Lang != u.Lang,
+			"jurisdiction": cur.JurisdictionLevel+cur.JurisdictionCode != u.JurisdictionLevel+u.JurisdictionCode,
+			"active":       cur.Active != u.Active})
+		if rolesChanged {
+			detail += "; roles: " + rolesString(u.Roles)
+		}
+		return s.record(ctx, action, "user", u.ID, audit.OutcomeOK, detail)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.st.user(ctx, "u.id = ?", u.ID)
+}
+
+func hasRole(rs []access.Role, r access.Role) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// SetLanguage stores the user's own language choice.
+func (s *Service) SetLanguage(ctx context.Context, userID, lang string) error {
+	sub := access.From(ctx)
+	if sub == nil || sub.UserID != userID {
+		return errs.Forbidden()
+	}
+	return s.st.exec(ctx, "set language", "UPDATE users SET lang = ?, updated_at = ? WHERE id = ?", lang, db.Now(), userID)
+}
+
+var errNoCipher = fmt.Errorf("auth: no cipher configured")

@@ -1,0 +1,173 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/audit"
+	"github.com/amparo-ec/amparo/internal/platform/db"
+	"github.com/amparo-ec/amparo/internal/platform/errs"
+	"github.com/amparo-ec/amparo/internal/platform/reqinfo"
+)
+
+// TokenPrefix starts every API token, so leaked tokens are easy to recognise.
+const TokenPrefix = "amp_"
+
+// MaxTokenTTL is the longest lifetime a token may have.
+const MaxTokenTTL = 365 * 24 * time.Hour
+
+// Token is an API token as listed (never the secret itself).
+type Token struct {
+	ID         string    `json:"id"`
+	UserID     string    `json:"user_id"`
+	Name       string    `json:"name"`
+	Prefix     string    `json:"prefix"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	LastUsedAt time.Time `json:"last_used_at,omitempty"`
+	RevokedAt  time.Time `json:"revoked_at,omitempty"`
+}
+
+// Live reports whether the token can still be used at t.
+func (t *Token) Live(now time.Time) bool { return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt) }
+
+// CreateToken makes a token for userID (the user themself, or the system for the CLI)
+// and returns its secret once.
+func (s *Service) CreateToken(ctx context.Context, userID, name string, ttl time.Duration) (string, *Token, error) {
+	sub := access.From(ctx)
+	if sub == nil || (sub.UserID != userID && sub.UserID != "system") {
+		return "", nil, errs.Forbidden()
+	}
+	if sub.UserID != "system" {
+		if err := sub.Require(access.Create, access.Token); err != nil {
+			return "", nil, err
+		}
+	}
+	name = strings.TrimSpace(name)
+	f := errs.Fields{}
+	if name == "" {
+		f.Add("name", "validation.required")
+	} else if utf8.RuneCountInString(name) > 100 {
+		f.Add("name", "validation.too_long")
+	}
+	if ttl <= 0 || ttl > MaxTokenTTL {
+		f.Add("expires", "validation.token_ttl")
+	}
+	if err := f.Err(); err != nil {
+		return "", nil, err
+	}
+	u, err := s.st.user(ctx, "u.id = ?", userID)
+	if err != nil {
+		return "", nil, err
+	}
+	if !u.Active {
+		return "", nil, errs.Invalid(map[string]string{"email": "validation.user_inactive"})
+	}
+	secret := TokenPrefix + RandomToken(32)
+	now := s.Now().UTC()
+	t := &Token{ID: newID(), UserID: userID, Name: name, Prefix: secret[:len(TokenPrefix)+6],
+		CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	err = s.d.InTx(ctx, func(ctx context.Context) error {
+		if err := s.st.exec(ctx, "create token", `INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, t.ID, userID, name, hashToken(secret), t.Prefix, db.FormatTime(now),
+			db.FormatTime(t.ExpiresAt)); err != nil {
+			return err
+		}
+		return s.record(ctx, "token.create", "token", t.ID, audit.OutcomeOK, "")
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, t, nil
+}
+
+// ListTokens lists a user's tokens (their own only).
+func (s *Service) ListTokens(ctx context.Context, userID string) ([]*Token, error) {
+	sub := access.From(ctx)
+	if sub == nil || sub.UserID != userID {
+		return nil, errs.Forbidden()
+	}
+	rows, err := s.d.Query(ctx, `SELECT id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at
+		FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("auth: list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []*Token
+	for rows.Next() {
+		var t Token
+		var c, e, l, r string
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &c, &e, &l, &r); err != nil {
+			return nil, err
+		}
+		t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt = parseTimeOrZero(c), parseTimeOrZero(e), parseTimeOrZero(l), parseTimeOrZero(r)
+		out = append(out, &t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken revokes one of the user's own tokens.
+func (s *Service) RevokeToken(ctx context.Context, userID, tokenID string) error {
+	sub := access.From(ctx)
+	if sub == nil || sub.UserID != userID {
+		return errs.Forbidden()
+	}
+	return s.d.InTx(ctx, func(ctx context.Context) error {
+		res, err := s.d.Exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at = ''",
+			db.Now(), tokenID, userID)
+		if err != nil {
+			return fmt.Errorf("auth: revoke token: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.NotFound()
+		}
+		return s.record(ctx, "token.revoke", "token", tokenID, audit.OutcomeOK, "")
+	})
+}
+
+// AuthenticateToken returns the user of a bearer token. Expired, revoked or unknown
+// tokens and inactive users are refused; every use is audited.
+func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*User, string, error) {
+	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
+		return nil, "", errs.Unauthenticated()
+	}
+	var id, userID, expires, revoked, lastUsed string
+	err := s.d.QueryRow(ctx, "SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?",
+		hashToken(secret)).Scan(&id, &userID, &expires, &revoked, &lastUsed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", errs.Unauthenticated()
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("auth: token: %w", err)
+	}
+	now := s.Now().UTC()
+	if revoked != "" || !now.Before(parseTimeOrZero(expires)) {
+		_ = s.record(ctx, "token.use", "token", id, audit.OutcomeDenied, "expired or revoked")
+		return nil, "", errs.Unauthenticated()
+	}
+	u, err := s.st.user(ctx, "u.id = ?", userID)
+	if err != nil || !u.Active {
+		_ = s.record(ctx, "token.use", "token", id, audit.OutcomeDenied, "user inactive")
+		return nil, "", errs.Unauthenticated()
+	}
+	info := reqinfo.From(ctx)
+	info.UserID, info.AgencyID, info.TokenID = u.ID, u.AgencyID, id
+	err = s.d.InTx(ctx, func(ctx context.Context) error {
+		if now.Sub(parseTimeOrZero(lastUsed)) > time.Minute {
+			if err := s.st.exec(ctx, "token used", "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", db.FormatTime(now), id); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, "token.use", "token", id, audit.OutcomeOK, "")
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return u, id, nil
+}
