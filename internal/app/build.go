@@ -23,6 +23,13 @@ func (a *App) build(ctx context.Context) error {
 	a.Auth = auth.NewService(a.DB, a.Audit, kr)
 	a.Auth.IdleTimeout, a.Auth.MaxAge = a.Config.SessionIdle, a.Config.SessionMax
 
+	for _, m := range modules {
+		if m.setup != nil {
+			if err := m.setup(a); err != nil {
+				return fmt.Errorf("app: set up %s: %w", m.name, err)
+			}
+		}
+	}
 	r, err := web.NewRenderer(a.Catalog, a.templateSets()...)
 	if err != nil {
 		return err
@@ -32,7 +39,7 @@ func (a *App) build(ctx context.Context) error {
 	a.AuthH = &auth.Handlers{Svc: a.Auth, Web: a.Web, TrustProxy: a.Config.TrustProxy, BaseURL: a.Config.BaseURL}
 
 	mux := http.NewServeMux()
-	for _, rt := range a.routes() {
+	for _, rt := range a.Routes() {
 		mux.Handle(rt.Pattern, a.guard(rt))
 	}
 	a.handler = a.Web.Stack(a.Auth.Identify(web.RecordRoute(mux)), web.Options{
@@ -43,7 +50,24 @@ func (a *App) build(ctx context.Context) error {
 }
 
 func (a *App) templateSets() []web.TemplateSet {
-	return []web.TemplateSet{auth.Templates()}
+	sets := []web.TemplateSet{auth.Templates()}
+	for _, m := range modules {
+		if m.templates != nil {
+			sets = append(sets, m.templates())
+		}
+	}
+	return sets
+}
+
+// Routes is the complete route table: the core routes and every module's.
+func (a *App) Routes() []web.Route {
+	rs := a.routes()
+	for _, m := range modules {
+		if m.routes != nil {
+			rs = append(rs, m.routes(a)...)
+		}
+	}
+	return rs
 }
 
 // loadKeyring reads the field-encryption keys. A missing key file is created only when

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/http"
+	"sort"
 	"time"
 
 	"github.com/amparo-ec/amparo/internal/platform/access"
@@ -13,50 +14,47 @@ import (
 
 // routes is the complete route table. Every route a user can reach is here, with who
 // may use it; the route × role test fails on a route it does not know.
-func (a *App) routes() []Route {
+func (a *App) routes() []web.Route {
 	ah := a.AuthH
-	return []Route{
-		{Pattern: "GET /{$}", Access: public, Handler: a.home},
-		{Pattern: "POST /lang", Access: public, Handler: a.setLang},
-		{Pattern: "GET /healthz", Access: public, Handler: a.healthz},
-		{Pattern: "GET /readyz", Access: public, Handler: a.readyz},
-		{Pattern: "GET /metrics", Access: public, Raw: a.Metrics.Handler()},
-		{Pattern: "GET /static/", Access: public, Raw: http.HandlerFunc(web.ServeStatic)},
-		{Pattern: "GET /geo/cantons", Access: public, Handler: a.Web.CantonOptionsHandler},
+	return []web.Route{
+		{Pattern: "GET /{$}", Access: web.Public, Handler: a.home},
+		{Pattern: "POST /lang", Access: web.Public, Handler: a.setLang},
+		{Pattern: "GET /healthz", Access: web.Public, Handler: a.healthz},
+		{Pattern: "GET /readyz", Access: web.Public, Handler: a.readyz},
+		{Pattern: "GET /metrics", Access: web.Public, Raw: a.Metrics.Handler()},
+		{Pattern: "GET /static/", Access: web.Public, Raw: http.HandlerFunc(web.ServeStatic)},
+		{Pattern: "GET /geo/cantons", Access: web.Public, Handler: a.Web.CantonOptionsHandler},
 
-		{Pattern: "GET /login", Access: public, Handler: ah.LoginForm},
-		{Pattern: "POST /login", Access: public, Handler: ah.Login},
-		{Pattern: "POST /logout", Access: public, Handler: ah.Logout},
-		{Pattern: "GET /login/mfa", Access: signIn, Handler: ah.MFAForm},
-		{Pattern: "POST /login/mfa", Access: signIn, Handler: ah.MFA},
-		{Pattern: "GET /login/enrol", Access: signIn, Handler: ah.EnrolForm},
-		{Pattern: "POST /login/enrol", Access: signIn, Handler: ah.Enrol},
-		{Pattern: "GET /password", Access: signIn, Handler: ah.PasswordForm},
-		{Pattern: "POST /password", Access: signIn, Handler: ah.ChangePassword},
-		{Pattern: "GET /reset/{token}", Access: public, Handler: ah.ResetForm},
-		{Pattern: "POST /reset/{token}", Access: public, Handler: ah.Reset},
+		{Pattern: "GET /login", Access: web.Public, Handler: ah.LoginForm},
+		{Pattern: "POST /login", Access: web.Public, Handler: ah.Login},
+		{Pattern: "POST /logout", Access: web.Public, Handler: ah.Logout},
+		{Pattern: "GET /login/mfa", Access: web.SignIn, Handler: ah.MFAForm},
+		{Pattern: "POST /login/mfa", Access: web.SignIn, Handler: ah.MFA},
+		{Pattern: "GET /login/enrol", Access: web.SignIn, Handler: ah.EnrolForm},
+		{Pattern: "POST /login/enrol", Access: web.SignIn, Handler: ah.Enrol},
+		{Pattern: "GET /password", Access: web.SignIn, Handler: ah.PasswordForm},
+		{Pattern: "POST /password", Access: web.SignIn, Handler: ah.ChangePassword},
+		{Pattern: "GET /reset/{token}", Access: web.Public, Handler: ah.ResetForm},
+		{Pattern: "POST /reset/{token}", Access: web.Public, Handler: ah.Reset},
 
-		{Pattern: "GET /profile", Access: signedIn, Handler: ah.Profile},
-		{Pattern: "POST /profile/tokens", Access: perm(access.Create, access.Token), Handler: ah.CreateToken},
-		{Pattern: "POST /profile/tokens/{id}/revoke", Access: perm(access.Delete, access.Token), Handler: ah.RevokeToken},
-		{Pattern: "POST /profile/logout-all", Access: signedIn, Handler: ah.LogoutEverywhere},
-		{Pattern: "GET /api/v1/me", Access: signedIn, Handler: ah.Me},
+		{Pattern: "GET /profile", Access: web.SignedIn, Handler: ah.Profile},
+		{Pattern: "POST /profile/tokens", Access: web.Perm(access.Create, access.Token), Handler: ah.CreateToken},
+		{Pattern: "POST /profile/tokens/{id}/revoke", Access: web.Perm(access.Delete, access.Token), Handler: ah.RevokeToken},
+		{Pattern: "POST /profile/logout-all", Access: web.SignedIn, Handler: ah.LogoutEverywhere},
+		{Pattern: "GET /api/v1/me", Access: web.SignedIn, Handler: ah.Me},
 	}
 }
 
-// navEntries are the side-menu entries; each shows only to roles with its permission.
-var navEntries = []struct {
-	path, label string
-	action      access.Action
-	resource    access.Resource
-}{
-	{"/", "nav.home", "", ""},
-}
-
+// nav lists the side-menu entries the signed-in user may use, in menu order.
 func (a *App) nav(r *http.Request) []web.NavItem {
 	sub := access.From(r.Context())
+	entries := []navEntry{{order: 0, path: "/", label: "nav.home"}}
+	for _, m := range modules {
+		entries = append(entries, m.nav...)
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].order < entries[j].order })
 	var out []web.NavItem
-	for _, e := range navEntries {
+	for _, e := range entries {
 		if e.action == "" || sub.Can(e.action, e.resource) {
 			out = append(out, web.NavItem{Path: e.path, LabelKey: e.label})
 		}

@@ -10,39 +10,10 @@ import (
 	"github.com/amparo-ec/amparo/internal/platform/web"
 )
 
-// Route is one entry of the route table: the pattern, who may use it and the handler.
-// The table is the single list the route × role test walks.
-type Route struct {
-	Pattern string
-	Access  Access
-	Handler web.Handler
-	Raw     http.Handler // for handlers that are not web.Handler (static, metrics)
-}
-
-// Access says who may use a route.
-type Access struct {
-	Public bool // anyone, signed in or not
-	// SignIn marks the pages of an unfinished sign-in (second factor, forced password
-	// change); their handlers check the session stage themselves.
-	SignIn bool
-	// Any signed-in user when Action is empty; otherwise the user needs a role that
-	// may do Action on Resource somewhere (the service then checks the record).
-	Action   access.Action
-	Resource access.Resource
-}
-
-var (
-	public   = Access{Public: true}
-	signIn   = Access{SignIn: true}
-	signedIn = Access{}
-)
-
-func perm(a access.Action, r access.Resource) Access { return Access{Action: a, Resource: r} }
-
 // guard wraps a route's handler with its access rule: anonymous callers are sent to
 // sign in (401 for the API), half-signed-in browsers to their next step, and roles
 // without the permission get 403 (audited).
-func (a *App) guard(rt Route) http.Handler {
+func (a *App) guard(rt web.Route) http.Handler {
 	h := rt.Raw
 	if h == nil {
 		h = a.Web.Handle(rt.Handler)
