@@ -80,7 +80,7 @@ func Register(fs *flag.FlagSet, mask int) *Config {
 		fs.StringVar(&c.DB, "db", env("AMPARO_DB", ""), "database: sqlite:PATH or postgres://URL; default sqlite:<data>/amparo.db (AMPARO_DB)")
 	}
 	fs.StringVar(&c.KeyFile, "key-file", env("AMPARO_KEY_FILE", ""), "field-encryption key file; default <data>/amparo.key (AMPARO_KEY_FILE)")
-	c.Key = env("AMPARO_KEY", "")
+	c.Key = os.Getenv("AMPARO_KEY") // no _FILE form: AMPARO_KEY_FILE is the key file itself
 	c.LogFormat = env("AMPARO_LOG_FORMAT", "text")
 	c.LogLevel = env("AMPARO_LOG_LEVEL", "info")
 	c.Timezone = env("AMPARO_TIMEZONE", "America/Guayaquil")
