@@ -11,6 +11,7 @@
 // AMPARO_TEST_POSTGRES_URL the PostgreSQL runs skip; with AMPARO_REQUIRE_ALL=1 both fail
 // instead. Screenshots go to e2e/screenshots/ (git-ignored).
 //
-// The helpers for new journeys live in harness_test.go: startServer, newBrowser, run,
-// text, screenshot and the engines list.
+// The helpers for new journeys live in harness_test.go: engines (the subtest names),
+// startServer (with its get, postForm and do for plain HTTP), newBrowser, and for the
+// browser visit, follow, run, text, attr, location and screenshot.
 package e2e
