@@ -20,6 +20,10 @@ var (
 	dotted       = regexp.MustCompile(`"([a-z][a-z0-9_]*)\.([a-z0-9_]+(?:\.[a-z0-9_]+)*)"`)
 )
 
+// fileExt are endings that make a dotted literal a file name ("app.css"), not a key.
+var fileExt = map[string]bool{"css": true, "js": true, "svg": true, "png": true, "html": true,
+	"json": true, "txt": true, "csv": true, "pdf": true, "db": true, "key": true}
+
 func moduleRoot(t *testing.T) string {
 	dir, _ := os.Getwd()
 	for {
@@ -72,7 +76,7 @@ func TestEveryUsedKeyIsTranslated(t *testing.T) {
 			}
 		}
 		for _, m := range dotted.FindAllStringSubmatch(string(data), -1) {
-			if namespaces[m[1]] {
+			if namespaces[m[1]] && !strings.HasSuffix(m[2], "_") && !fileExt[m[2][strings.LastIndexByte(m[2], '.')+1:]] {
 				key := m[1] + "." + m[2]
 				if _, ok := used[key]; !ok {
 					used[key] = rel
