@@ -49,6 +49,9 @@ func (s *Subject) Has(role Role) bool {
 
 // SeesPersonalData reports whether any of the subject's roles sees personal data.
 func (s *Subject) SeesPersonalData() bool {
+	if s == nil {
+		return false
+	}
 	for _, r := range s.Roles {
 		if r.SeesPersonalData() {
 			return true
