@@ -4,8 +4,10 @@ package app
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/amparo-ec/amparo/internal/cases"
 	"io"
 	"log/slog"
 	"net"
@@ -38,6 +40,7 @@ type App struct {
 	Audit   *audit.Log
 	Auth    *auth.Service
 	AuthH   *auth.Handlers
+	Cases   *cases.Service
 	handler http.Handler
 }
 

@@ -1,0 +1,171 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/secure"
+)
+
+// Filter narrows the case list. It lives in the URL of the list page.
+type Filter struct {
+	Q            string // case number, name or document number
+	Status       string // a status, or "open" for every status but closed
+	Worker       string // assigned user id ("me" is resolved by the handler)
+	Agency       string
+	Province     string
+	Exploitation string
+	AgeGroup     string
+	Child        string // "1" children only, "0" adults only
+	Sex          string
+	Flagged      bool
+	Overdue      bool
+	Sort         string // identified, number, updated, risk, status
+	Desc         bool
+	Page         int // from 1
+	PerPage      int
+	Today        string // yyyy-mm-dd in Guayaquil, for "overdue"
+}
+
+// Row is one line of the case list.
+type Row struct {
+	Case
+	OpenTasks int
+}
+
+var numberRe = regexp.MustCompile(`(?i)^EC-\d{4}-\d{1,6}$`)
+
+// sortCols maps the sort names to SQL, with the id as tie-breaker for stable pages.
+var sortCols = map[string]string{
+	"identified": "c.identified_on", "number": "c.number", "updated": "c.updated_at",
+	"risk": "CASE c.risk_level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END",
+	"status": "c.status",
+}
+
+func (f *Filter) normalize() {
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 25
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	if _, ok := sortCols[f.Sort]; !ok {
+		f.Sort, f.Desc = "identified", true
+	}
+	f.Q = strings.TrimSpace(f.Q)
+}
+
+// where builds the WHERE clause of a filtered list within the subject's scope.
+func (s *store) where(sub *access.Subject, f *Filter) (string, []any) {
+	scope, args := scopeSQL(sub, access.View)
+	conds := []string{scope}
+	add := func(cond string, a ...any) {
+		conds = append(conds, cond)
+		args = append(args, a...)
+	}
+	if f.Q != "" {
+		if numberRe.MatchString(f.Q) {
+			add("c.number = ?", strings.ToUpper(f.Q))
+		} else {
+			or := []string{"EXISTS (SELECT 1 FROM case_search cs WHERE cs.case_id = c.id AND cs.kind = 'doc' AND cs.value = ?)",
+				"EXISTS (SELECT 1 FROM case_search cs WHERE cs.case_id = c.id AND cs.kind = 'name' AND cs.value = ?)"}
+			qargs := []any{s.kr.DocumentIndex("case_doc", f.Q), s.kr.BlindIndex("case_name", f.Q)}
+			toks := secure.NameTokens(f.Q)
+			if len(toks) > 0 && len(toks) <= 6 {
+				var and []string
+				for _, t := range toks {
+					and = append(and, "EXISTS (SELECT 1 FROM case_search cs WHERE cs.case_id = c.id AND cs.kind = 'name_token' AND cs.value = ?)")
+					qargs = append(qargs, s.kr.BlindIndex("case_name_token", t))
+				}
+				or = append(or, "("+strings.Join(and, " AND ")+")")
+			}
+			add("("+strings.Join(or, " OR ")+")", qargs...)
+		}
+	}
+	switch {
+	case f.Status == "open":
+		add("c.status <> 'closed'")
+	case In("status", f.Status):
+		add("c.status = ?", f.Status)
+	}
+	if f.Worker != "" {
+		add("c.assigned_to = ?", f.Worker)
+	}
+	if f.Agency != "" {
+		add("c.agency_id = ?", f.Agency)
+	}
+	if f.Province != "" {
+		add("c.id_province = ?", f.Province)
+	}
+	if f.Exploitation != "" {
+		add("EXISTS (SELECT 1 FROM case_values cv WHERE cv.case_id = c.id AND cv.kind = 'exploitation' AND cv.value = ?)", f.Exploitation)
+	}
+	if f.AgeGroup != "" {
+		add("c.age_group = ?", f.AgeGroup)
+	}
+	if f.Child == "1" || f.Child == "0" {
+		add("c.is_child = ?", b2i(f.Child == "1"))
+	}
+	if f.Sex != "" {
+		add("c.sex = ?", f.Sex)
+	}
+	if f.Flagged {
+		add("c.flagged = 1")
+	}
+	if f.Overdue && f.Today != "" {
+		add(`c.status <> 'closed' AND ((c.next_follow_up <> '' AND c.next_follow_up < ?) OR EXISTS (SELECT 1 FROM case_tasks t
+			WHERE t.case_id = c.id AND t.done_at = '' AND t.due_on < ?))`, f.Today, f.Today)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// list returns one page of cases with decrypted names, and the total.
+func (s *store) list(ctx context.Context, sub *access.Subject, f Filter) ([]*Row, int, error) {
+	f.normalize()
+	where, args := s.where(sub, &f)
+	var total int
+	if err := s.d.QueryRow(ctx, "SELECT COUNT(*) FROM cases c WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("cases: count: %w", err)
+	}
+	dir := "ASC"
+	if f.Desc {
+		dir = "DESC"
+	}
+	q := "SELECT " + caseCols + ", c.enc_given_names, c.enc_family_names, " +
+		"(SELECT COUNT(*) FROM case_tasks t WHERE t.case_id = c.id AND t.done_at = '')" + caseFrom +
+		" WHERE " + where + " ORDER BY " + sortCols[f.Sort] + " " + dir + ", c.id " + dir + " LIMIT ? OFFSET ?"
+	rows, err := s.d.Query(ctx, q, append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("cases: list: %w", err)
+	}
+	defer rows.Close()
+	var out []*Row
+	for rows.Next() {
+		var given, family string
+		var open int
+		r, err := scanCaseWith(rows, &given, &family, &open)
+		if err != nil {
+			return nil, 0, err
+		}
+		if err := s.openNames(&r.c, given, family); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, &Row{Case: r.c, OpenTasks: open})
+	}
+	return out, total, rows.Err()
+}
+
+// scanCaseWith scans the case columns followed by extra columns.
+func scanCaseWith(rows interface{ Scan(...any) error }, extra ...any) (*rawCase, error) {
+	return scanCase(scanAppender{rows, extra}, false)
+}
+
+type scanAppender struct {
+	sc    interface{ Scan(...any) error }
+	extra []any
+}
+
+func (s scanAppender) Scan(dest ...any) error { return s.sc.Scan(append(dest, s.extra...)...) }
