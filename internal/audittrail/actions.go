@@ -1,0 +1,46 @@
+package audittrail
+
+import (
+	"strings"
+
+	"github.com/amparo-ec/amparo/internal/platform/i18n"
+	"github.com/amparo-ec/amparo/internal/platform/web"
+)
+
+// knownActions are offered as suggestions in the action filter. Any action can be
+// filtered on; these are the ones recorded today. Each has a label
+// "audittrail.action.<action with _ for .>" in the catalog (a test checks it).
+var knownActions = []string{
+	"auth.login", "auth.login_failed", "auth.login_throttled", "auth.lockout", "auth.logout",
+	"auth.logout_all", "auth.totp_enrol", "auth.totp_failed", "auth.recovery_code_used",
+	"auth.password_change", "auth.password_ok", "auth.password_reset", "auth.password_set",
+	"access.denied",
+	"user.create", "user.update", "user.deactivate", "user.reactivate", "user.unlock",
+	"user.totp_reset", "user.password_reset_issued",
+	"agency.create", "agency.update",
+	"token.create", "token.revoke", "token.use",
+	"export.csv", "export.users_csv", ActionExport, ActionVerify,
+	"keys.stage", "keys.activate", "keys.rotate",
+}
+
+// actionKey is the catalog key of an action's label.
+func actionKey(action string) string {
+	return "audittrail.action." + strings.ReplaceAll(action, ".", "_")
+}
+
+// actionLabel is the action in words where the catalog has them, else the action code.
+func actionLabel(cat *i18n.Catalog, lang, action string) string {
+	if k := actionKey(action); cat.Has(lang, k) {
+		return cat.T(lang, k)
+	}
+	return action
+}
+
+// actionOptions are the suggestions of the action filter.
+func actionOptions(cat *i18n.Catalog, lang string) []web.Option {
+	out := make([]web.Option, len(knownActions))
+	for i, a := range knownActions {
+		out[i] = web.Option{Value: a, Label: actionLabel(cat, lang, a)}
+	}
+	return out
+}
