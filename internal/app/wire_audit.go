@@ -1,8 +1,12 @@
 package app
 
 import (
+	"context"
+
 	"github.com/amparo-ec/amparo/internal/audittrail"
 	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/audit"
+	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/web"
 )
 
@@ -18,4 +22,16 @@ func init() {
 		},
 		nav: []navEntry{{order: 80, path: "/audit", label: "nav.audit", action: access.View, resource: access.Audit}},
 	})
+}
+
+// VerifyAuditTrail checks the audit chain of d for "amparo audit verify" and records the
+// check, with its result, as the web page does. The result is returned even when the
+// check cannot be recorded (a read-only replica, say); recErr then says why.
+func VerifyAuditTrail(ctx context.Context, d *db.DB) (res audit.VerifyResult, recErr, err error) {
+	log := audit.New(d)
+	res, err = log.Verify(ctx)
+	if err != nil {
+		return res, nil, err
+	}
+	return res, log.Record(ctx, audittrail.VerifyEvent(res)), nil
 }
