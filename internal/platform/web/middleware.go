@@ -63,7 +63,7 @@ func (wb *Web) Stack(h http.Handler, o Options) http.Handler {
 	}))
 	h = cop.Handler(h)
 	h = TakeFlash(h)
-	h = limitBody(h, o)
+	h = wb.limitBody(h, o)
 	h = gzipHandler(h)
 	h = securityHeaders(h, o)
 	h = wb.recoverer(h)
@@ -232,7 +232,7 @@ func IsTLS(r *http.Request, trustProxy bool) bool {
 	return r.TLS != nil || (trustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
 }
 
-func limitBody(next http.Handler, o Options) http.Handler {
+func (wb *Web) limitBody(next http.Handler, o Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := o.MaxBody
 		for _, p := range o.LargeBodyPrefixes {
@@ -242,7 +242,7 @@ func limitBody(next http.Handler, o Options) http.Handler {
 		}
 		if r.ContentLength > limit {
 			w.Header().Set("Connection", "close")
-			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			wb.Error(w, r, errs.New(errs.CodeTooLarge, "error.too_large"))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
