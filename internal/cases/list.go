@@ -41,7 +41,7 @@ var numberRe = regexp.MustCompile(`(?i)^EC-\d{4}-\d{1,6}$`)
 // sortCols maps the sort names to SQL, with the id as tie-breaker for stable pages.
 var sortCols = map[string]string{
 	"identified": "c.identified_on", "number": "c.number", "updated": "c.updated_at",
-	"risk": "CASE c.risk_level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END",
+	"risk":   "CASE c.risk_level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END",
 	"status": "c.status",
 }
 

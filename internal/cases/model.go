@@ -322,8 +322,10 @@ func (p *Person) AgeAt(t time.Time, now time.Time) int {
 	if p.BirthDate != "" {
 		b, err := time.Parse("2006-01-02", p.BirthDate)
 		if err == nil {
+			// Compare month and day, not the day of the year: with a 29 February in
+			// only one of the two years, day numbers after February differ by one.
 			age := t.Year() - b.Year()
-			if t.YearDay() < b.YearDay() {
+			if t.Month() < b.Month() || t.Month() == b.Month() && t.Day() < b.Day() {
 				age--
 			}
 			return age

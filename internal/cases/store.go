@@ -41,24 +41,16 @@ func b2i(b bool) int {
 	return 0
 }
 
-// nextNumber reserves the next case number of the year inside the transaction.
+// nextNumber reserves the next case number of the year inside the transaction. One
+// upsert does it: on PostgreSQL two registrations of a year without a number yet would
+// both miss a SELECT and collide on the INSERT; the conflict clause turns the second
+// into the increment, which waits for the first's row lock.
 func (s *store) nextNumber(ctx context.Context, year int) (string, error) {
 	var last int
-	err := s.d.QueryRow(ctx, "SELECT last FROM case_counters WHERE year = ?", year).Scan(&last)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if _, err := s.d.Exec(ctx, "INSERT INTO case_counters (year, last) VALUES (?, 1)", year); err != nil {
-			return "", fmt.Errorf("cases: counter: %w", err)
-		}
-		last = 1
-	case err != nil:
+	err := s.d.QueryRowWrite(ctx, `INSERT INTO case_counters (year, last) VALUES (?, 1)
+		ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, year).Scan(&last)
+	if err != nil {
 		return "", fmt.Errorf("cases: counter: %w", err)
-	default:
-		// UPDATE ... SET last = last + 1 takes the row lock on PostgreSQL, so two
-		// registrations never get the same number.
-		if err := s.d.QueryRowWrite(ctx, "UPDATE case_counters SET last = last + 1 WHERE year = ? RETURNING last", year).Scan(&last); err != nil {
-			return "", fmt.Errorf("cases: counter: %w", err)
-		}
 	}
 	return fmt.Sprintf("EC-%d-%05d", year, last), nil
 }
