@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/amparo-ec/amparo/internal/cases"
+	"github.com/amparo-ec/amparo/internal/referrals"
 	"io"
 	"log/slog"
 	"net"
@@ -41,7 +42,9 @@ type App struct {
 	Auth    *auth.Service
 	AuthH   *auth.Handlers
 	Cases   *cases.Service
-	handler http.Handler
+	// Referrals is the service map and referral service.
+	Referrals *referrals.Service
+	handler   http.Handler
 }
 
 // NewLogger builds the process logger from the configuration.

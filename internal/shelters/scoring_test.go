@@ -23,9 +23,10 @@ func allRated(v int, over map[string]int) Ratings {
 
 // Worked example 1: a shelter rated 1 everywhere except two safety standards at 3 and
 // one infrastructure standard unrated.
-//   safety: (1+1+3+3)/4 = 2.00; staffing 1.00; case_management 1.00; services 1.00;
-//   infrastructure: five rated 1 → 1.00 (accessibility not rated); governance 1.00.
-//   overall = (2+1+1+1+1+1)/6 = 1.1666… → 1.17.
+//
+//	safety: (1+1+3+3)/4 = 2.00; staffing 1.00; case_management 1.00; services 1.00;
+//	infrastructure: five rated 1 → 1.00 (accessibility not rated); governance 1.00.
+//	overall = (2+1+1+1+1+1)/6 = 1.1666… → 1.17.
 func TestScoreCapacityWorkedExample(t *testing.T) {
 	r := allRated(1, map[string]int{"search_rules": 3, "fire_emergency": 3, "accessibility": 0})
 	c := ScoreCapacity(r)
@@ -48,12 +49,13 @@ func TestScoreCapacityWorkedExample(t *testing.T) {
 }
 
 // Worked example 2 (finances for a quarter):
-//   income: central government 30 000, international donor 60 000, private 10 000 → 100 000
-//   shares 0.3, 0.6, 0.1 → HHI = 0.09 + 0.36 + 0.01 = 0.46; largest funder 60 000 → 0.60
-//   operating cost 90 000 over 3 months → 30 000 a month; reserves 75 000 → 2.5 months
-//   20 beds × 90 days = 1 800 bed-nights; 1 350 occupied → occupancy 0.75;
-//   cost per occupied bed-night 90 000 / 1 350 = 66.67
-//   standard budget 120 000 − secured 95 000 → funding gap 25 000.
+//
+//	income: central government 30 000, international donor 60 000, private 10 000 → 100 000
+//	shares 0.3, 0.6, 0.1 → HHI = 0.09 + 0.36 + 0.01 = 0.46; largest funder 60 000 → 0.60
+//	operating cost 90 000 over 3 months → 30 000 a month; reserves 75 000 → 2.5 months
+//	20 beds × 90 days = 1 800 bed-nights; 1 350 occupied → occupancy 0.75;
+//	cost per occupied bed-night 90 000 / 1 350 = 66.67
+//	standard budget 120 000 − secured 95 000 → funding gap 25 000.
 func TestScoreFinancesWorkedExample(t *testing.T) {
 	s := ScoreFinances(Finances{
 		Income:              map[string]float64{"central_government": 30000, "international_donor": 60000, "private_donations": 10000},

@@ -56,3 +56,12 @@ func (s *Service) Member(ctx context.Context, userID string) (*StaffMember, erro
 	}
 	return &StaffMember{ID: u.ID, Name: u.Name, AgencyID: u.AgencyID, Roles: u.Roles, Active: u.Active}, nil
 }
+
+// AgencyType returns the type of an active agency, and whether it exists.
+func (s *Service) AgencyType(ctx context.Context, id string) (string, bool) {
+	a, err := s.st.agency(ctx, "a.id = ?", id)
+	if err != nil || !a.Active {
+		return "", false
+	}
+	return a.Type, true
+}

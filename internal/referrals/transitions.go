@@ -1,0 +1,195 @@
+package referrals
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/db"
+	"github.com/amparo-ec/amparo/internal/platform/errs"
+)
+
+// transition is one step of the lifecycle: who may take it (the receiving or the sending
+// side) and from which statuses.
+type transition struct {
+	side string
+	from []string
+	to   string
+}
+
+var transitions = map[string]transition{
+	"accept":   {"to", []string{"sent"}, "accepted"},
+	"decline":  {"to", []string{"sent"}, "declined"},
+	"start":    {"to", []string{"accepted"}, "in_progress"},
+	"complete": {"to", []string{"accepted", "in_progress"}, "completed"},
+	"cancel":   {"from", []string{"sent", "accepted", "in_progress"}, "cancelled"},
+}
+
+// Actions lists the actions the subject may take on a referral now.
+func (s *Service) Actions(ctx context.Context, r *Referral) []string {
+	sub := access.From(ctx)
+	sd := side(sub, r)
+	if !sub.Can(access.Update, access.Referral) && !sub.Can(access.Create, access.Referral) {
+		return nil
+	}
+	var out []string
+	for _, name := range []string{"accept", "decline", "start", "complete", "cancel"} {
+		t := transitions[name]
+		if t.side == sd && oneOf(t.from, r.Status) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// StepInput carries what an action needs: a decline reason, an outcome, a comment or
+// feedback for the sender.
+type StepInput struct {
+	DeclineReason string `json:"decline_reason,omitempty"`
+	Outcome       string `json:"outcome,omitempty"`
+	Comment       string `json:"comment,omitempty"`
+}
+
+// Step moves a referral through its lifecycle. Accepting a referral for services opens
+// the case to the receiving agency (while consent stands); cancelling closes it again.
+func (s *Service) Step(ctx context.Context, id, action string, in StepInput) (*Referral, error) {
+	sub := access.From(ctx)
+	if sub == nil {
+		return nil, errs.Unauthenticated()
+	}
+	t, ok := transitions[action]
+	if !ok {
+		return nil, errs.Invalid(map[string]string{"action": "cases.err.choose"})
+	}
+	in.Comment = strings.TrimSpace(in.Comment)
+	r, _, err := s.st.loadRaw(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sd := side(sub, r)
+	if sd == "" {
+		return nil, errs.NotFound()
+	}
+	perm := access.Update
+	if t.side == "from" {
+		perm = access.Create
+	}
+	if sd != t.side || !sub.Can(perm, access.Referral) {
+		return nil, errs.Forbidden()
+	}
+	if !oneOf(t.from, r.Status) {
+		return nil, errs.Conflict("referrals.err.status")
+	}
+	f := errs.Fields{}
+	switch action {
+	case "decline":
+		if !oneOf(DeclineReasons, in.DeclineReason) {
+			f.Add("decline_reason", "cases.err.choose")
+		}
+	case "complete":
+		if !oneOf(Outcomes, in.Outcome) {
+			f.Add("outcome", "cases.err.choose")
+		}
+	}
+	if len(in.Comment) > 4000 {
+		f.Add("comment", "validation.too_long")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	now := db.Now()
+	err = s.d.InTx(ctx, func(ctx context.Context) error {
+		sets := "status = ?, version = version + 1, updated_at = ?"
+		args := []any{t.to, now}
+		switch action {
+		case "accept", "decline":
+			sets += ", decided_at = ?"
+			args = append(args, now)
+			if action == "decline" {
+				sets += ", decline_reason = ?"
+				args = append(args, in.DeclineReason)
+			}
+		case "complete":
+			fb, err := s.st.seal("referral", r.ID, "feedback", in.Comment)
+			if err != nil {
+				return err
+			}
+			sets += ", completed_at = ?, outcome = ?, enc_feedback = ?"
+			args = append(args, now, in.Outcome, fb)
+		}
+		res, err := s.d.Exec(ctx, "UPDATE referrals SET "+sets+" WHERE id = ? AND status = ?", append(args, r.ID, r.Status)...)
+		if err != nil {
+			return fmt.Errorf("referrals: %s: %w", action, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.Conflict("error.conflict")
+		}
+		if err := s.st.addEvent(ctx, r.ID, action, sub.UserID, sub.AgencyID, in.Comment, now); err != nil {
+			return err
+		}
+		if r.Purpose == "referral" {
+			switch action {
+			case "accept":
+				if err := s.cases.GrantAccess(ctx, r.CaseID, r.ToAgencyID, "referral", r.ID); err != nil {
+					return err
+				}
+			case "cancel":
+				if err := s.cases.RevokeAccess(ctx, r.CaseID, r.ToAgencyID, "referral", r.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return s.record(ctx, "referral."+action, r.ID, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
+// onWithdraw revokes, at once, the open referrals a withdrawn consent allowed and wipes
+// the data they carried. It runs inside the consent's transaction.
+func (s *Service) onWithdraw(ctx context.Context, caseID, purpose, agencyID string) error {
+	q := "SELECT id, to_agency_id FROM referrals WHERE case_id = ? AND status IN ('sent', 'accepted', 'in_progress', 'completed', 'declined')"
+	args := []any{caseID}
+	switch purpose {
+	case "referral":
+		q += " AND purpose = 'referral' AND to_agency_id = ?"
+		args = append(args, agencyID)
+	case "prosecution":
+		q += " AND purpose = 'prosecution'"
+	default:
+		return nil
+	}
+	rows, err := s.d.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("referrals: withdrawn consent: %w", err)
+	}
+	type hit struct{ id, to string }
+	var hits []hit
+	for rows.Next() {
+		var h hit
+		if err := rows.Scan(&h.id, &h.to); err != nil {
+			rows.Close()
+			return err
+		}
+		hits = append(hits, h)
+	}
+	rows.Close()
+	sub := access.From(ctx)
+	now := db.Now()
+	for _, h := range hits {
+		if _, err := s.d.Exec(ctx, `UPDATE referrals SET status = 'revoked', enc_payload = '', enc_reason = '',
+			version = version + 1, updated_at = ? WHERE id = ?`, now, h.id); err != nil {
+			return fmt.Errorf("referrals: revoke: %w", err)
+		}
+		if err := s.st.addEvent(ctx, h.id, "revoked", sub.UserID, sub.AgencyID, "", now); err != nil {
+			return err
+		}
+		if err := s.record(ctx, "referral.revoke", h.id, "consent withdrawn"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
