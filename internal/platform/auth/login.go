@@ -72,8 +72,12 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	}
 	var sess *Session
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
-		if err := s.st.exec(ctx, "reset failures", "UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = ?", u.ID); err != nil {
-			return err
+		// With a second factor still to come the count stays, so that signing in again
+		// between wrong codes does not wipe it; VerifyMFA resets it on success.
+		if stage != StageMFA {
+			if err := s.st.exec(ctx, "reset failures", "UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = ?", u.ID); err != nil {
+				return err
+			}
 		}
 		var err error
 		if sess, err = s.createSession(ctx, u, stage, ip); err != nil {
