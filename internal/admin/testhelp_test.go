@@ -256,14 +256,28 @@ func wantStatus(t *testing.T, what string, r resp, status int) {
 }
 
 // byID returns the text inside the element with id (tags stripped, entities decoded),
-// and whether it is on the page. Enough for Amparo's simple, generated markup.
+// and whether it is on the page. Nested elements of the same name are balanced; that is
+// enough for Amparo's simple, generated markup.
 func byID(body, id string) (string, bool) {
-	re := regexp.MustCompile(`(?s)<([a-z0-9]+)[^>]*\bid="` + regexp.QuoteMeta(id) + `"[^>]*>(.*?)</([a-z0-9]+)>`)
-	m := re.FindStringSubmatch(body)
-	if m == nil {
+	open := regexp.MustCompile(`<([a-z0-9]+)[^>]*\bid="` + regexp.QuoteMeta(id) + `"[^>]*>`)
+	loc := open.FindStringSubmatchIndex(body)
+	if loc == nil {
 		return "", false
 	}
-	return textOf(m[2]), true
+	name := body[loc[2]:loc[3]]
+	tags := regexp.MustCompile(`<(/?)` + name + `\b[^>]*>`)
+	depth, rest := 1, body[loc[1]:]
+	for _, m := range tags.FindAllStringSubmatchIndex(rest, -1) {
+		if rest[m[2]:m[3]] == "/" {
+			depth--
+		} else {
+			depth++
+		}
+		if depth == 0 {
+			return textOf(rest[:m[0]]), true
+		}
+	}
+	return textOf(rest), true
 }
 
 var tagRe = regexp.MustCompile(`<[^>]*>`)
