@@ -102,7 +102,11 @@ func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
 		v.Rows = append(v.Rows, h.rowView(lang, row))
 	}
 	if q.Filter.ActorID != "" {
-		v.Touched = &touchedView{Name: userName(res.Users, q.Filter.ActorID), Period: period(p, q)}
+		name := userName(res.Users, q.Filter.ActorID)
+		if q.Filter.ActorID == SystemActor {
+			name = p.T("audittrail.actor_system")
+		}
+		v.Touched = &touchedView{Name: name, Period: period(p, q)}
 	}
 	return h.Web.Render(w, r, "audittrail/list", p)
 }

@@ -172,12 +172,12 @@ func (q Query) Values() url.Values {
 	if !q.FromDay.IsZero() {
 		v.Set("from", q.FromDay.Format(time.DateOnly))
 	} else if !q.Filter.From.IsZero() {
-		v.Set("from", q.Filter.From.Format(time.RFC3339))
+		v.Set("from", q.Filter.From.Format(time.RFC3339Nano))
 	}
 	if !q.ToDay.IsZero() {
 		v.Set("to", q.ToDay.Format(time.DateOnly))
 	} else if !q.Filter.To.IsZero() {
-		v.Set("to", q.Filter.To.Format(time.RFC3339))
+		v.Set("to", q.Filter.To.Format(time.RFC3339Nano))
 	}
 	return v
 }
