@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/amparo-ec/amparo/internal/cases"
 	"github.com/amparo-ec/amparo/internal/referrals"
+	"github.com/amparo-ec/amparo/internal/shelters"
 	"io"
 	"log/slog"
 	"net"
@@ -44,7 +45,9 @@ type App struct {
 	Cases   *cases.Service
 	// Referrals is the service map and referral service.
 	Referrals *referrals.Service
-	handler   http.Handler
+	// Shelters is the shelter registry, stays and assessments service.
+	Shelters *shelters.Service
+	handler  http.Handler
 }
 
 // NewLogger builds the process logger from the configuration.
