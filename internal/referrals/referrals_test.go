@@ -19,11 +19,11 @@ import (
 )
 
 type world struct {
-	cases  *cases.Service
-	refs   *referrals.Service
+	cases                            *cases.Service
+	refs                             *referrals.Service
 	worker, coord, liaison, outsider context.Context
-	ngo, shelter, fiscalia, other   string
-	caseID                          string
+	ngo, shelter, fiscalia, other    string
+	caseID                           string
 }
 
 func setup(t *testing.T, d *db.DB) *world {

@@ -79,8 +79,8 @@ func (w *world) newCase(t *testing.T, name string) string {
 	t.Helper()
 	age := 12
 	c, err := w.cases.Register(w.worker, cases.Input{
-		Person:         cases.Person{GivenNames: name, FamilyNames: "Prueba", Sex: "female", EstimatedAge: &age, Nationalities: []string{"ECU"}},
-		Identification: cases.Identification{Date: "2026-09-01", Country: "ECU", Province: "23", How: "hotline"},
+		Person:            cases.Person{GivenNames: name, FamilyNames: "Prueba", Sex: "female", EstimatedAge: &age, Nationalities: []string{"ECU"}},
+		Identification:    cases.Identification{Date: "2026-09-01", Country: "ECU", Province: "23", How: "hotline"},
 		TraffickingStatus: "possible", Exploitation: []string{"sexual"},
 	}, cases.RegisterOptions{NotDuplicate: true})
 	if err != nil {
