@@ -291,7 +291,9 @@ func TestDemo(t *testing.T) {
 	}
 	_, out, stop = startCmd(t, "demo", "--addr", "127.0.0.1:0", "--data", dir)
 	stop()
-	logins := func(s string) string { return strings.Join(regexp.MustCompile(`(?m)^\S+@amparo\.demo .*$`).FindAllString(s, -1), "\n") }
+	logins := func(s string) string {
+		return strings.Join(regexp.MustCompile(`(?m)^\S+@amparo\.demo .*$`).FindAllString(s, -1), "\n")
+	}
 	if logins(out.String()) != logins(first) {
 		t.Errorf("second demo start printed other logins:\n%s\nfirst:\n%s", logins(out.String()), logins(first))
 	}
