@@ -96,7 +96,9 @@ func TestLoadCases(t *testing.T) {
 	if total < demo.DemoCases || total > demo.DemoCases+10 {
 		t.Fatalf("%d cases after two loads, want about %d", total, demo.DemoCases)
 	}
-	share := func(where string) float64 { return float64(count("SELECT COUNT(*) FROM cases WHERE "+where)) / float64(total) }
+	share := func(where string) float64 {
+		return float64(count("SELECT COUNT(*) FROM cases WHERE "+where)) / float64(total)
+	}
 	if s := share("is_child = 1"); s < 0.35 || s > 0.55 {
 		t.Errorf("children are %.0f%% of the cases, want 35–55%%", s*100)
 	}
