@@ -116,6 +116,11 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 	}
 	cfg := &goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count}
 	s, err := l.Localize(cfg)
+	if (err != nil || s == "") && count != nil {
+		// A message without plural forms still answers for any count.
+		cfg.PluralCount = nil
+		s, err = l.Localize(cfg)
+	}
 	if err != nil || s == "" {
 		c.mu.Lock()
 		c.missing[lang+":"+key] = true

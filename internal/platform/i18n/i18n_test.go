@@ -37,6 +37,9 @@ func TestTranslate(t *testing.T) {
 	if got := c.T("xx", "login.submit"); got != "Ingresar" {
 		t.Fatalf("unknown language falls back to Spanish: %q", got)
 	}
+	if got := c.T("es", "app.total", "Count", 1); got != "1 en total" {
+		t.Fatalf("count without plural forms: %q", got)
+	}
 	if got := c.T("es", "no.such.key"); got != "no.such.key" {
 		t.Fatalf("missing key: %q", got)
 	}
