@@ -67,7 +67,54 @@ var routeTable = map[string]who{
 	"POST /profile/tokens/{id}/revoke": roles(everyRole...),
 	"POST /profile/logout-all":         {kind: signedIn},
 	"GET /api/v1/me":                   {kind: signedIn},
+
+	// Administration of users and agencies: the administrator; the data protection
+	// officer may look.
+	"GET /admin/users":                     roles(access.Admin, access.DataProtectionOfficer),
+	"GET /admin/users.csv":                 roles(access.Admin, access.DataProtectionOfficer),
+	"GET /admin/users/{id}":                roles(access.Admin, access.DataProtectionOfficer),
+	"GET /admin/users/new":                 roles(access.Admin),
+	"POST /admin/users":                    roles(access.Admin),
+	"POST /admin/users/{id}":               roles(access.Admin),
+	"POST /admin/users/{id}/deactivate":    roles(access.Admin),
+	"POST /admin/users/{id}/reactivate":    roles(access.Admin),
+	"POST /admin/users/{id}/reset-2fa":     roles(access.Admin),
+	"POST /admin/users/{id}/unlock":        roles(access.Admin),
+	"POST /admin/users/{id}/reset-link":    roles(access.Admin),
+	"POST /admin/users/{id}/end-sessions":  roles(access.Admin),
+	"GET /admin/agencies":                  roles(access.Admin, access.DataProtectionOfficer),
+	"GET /admin/agencies/{id}":             roles(access.Admin, access.DataProtectionOfficer),
+	"GET /admin/agencies/new":              roles(access.Admin),
+	"POST /admin/agencies":                 roles(access.Admin),
+	"POST /admin/agencies/{id}":            roles(access.Admin),
+	"POST /admin/agencies/{id}/deactivate": roles(access.Admin),
+	"POST /admin/agencies/{id}/reactivate": roles(access.Admin),
+
+	// The audit trail: the data protection officer only.
+	"GET /audit":        roles(access.DataProtectionOfficer),
+	"GET /audit.csv":    roles(access.DataProtectionOfficer),
+	"GET /audit/verify": roles(access.DataProtectionOfficer),
+	"GET /api/v1/audit": roles(access.DataProtectionOfficer),
+
+	// The case API: those who work a case see it; workers and supervisors change it;
+	// supervisors approve.
+	"GET /api/v1/cases":                roles(caseViewers...),
+	"GET /api/v1/cases/{id}":           roles(caseViewers...),
+	"GET /api/v1/cases/{id}/consents":  roles(caseViewers...),
+	"POST /api/v1/cases":               roles(caseEditors...),
+	"PATCH /api/v1/cases/{id}":         roles(caseEditors...),
+	"POST /api/v1/cases/{id}/consents": roles(caseEditors...),
+	"POST /api/v1/cases/{id}/status":   roles(caseEditors...),
+	"GET /api/v1/approvals":            roles(access.CaseSupervisor),
+	"POST /api/v1/approvals/{id}":      roles(access.CaseSupervisor),
 }
+
+// Role groups of the table, written out by hand.
+var (
+	caseViewers = []access.Role{access.CaseWorker, access.CaseSupervisor, access.ShelterCoordinator,
+		access.ReintegrationOfficer, access.ProsecutionLiaison}
+	caseEditors = []access.Role{access.CaseWorker, access.CaseSupervisor}
+)
 
 func (w who) allows(role access.Role) bool {
 	switch w.kind {
@@ -161,37 +208,22 @@ func TestRouteRoles(t *testing.T) {
 	}
 }
 
-type roleClient struct {
-	role access.Role
-	b    *browser
-	api  *bearer
+// routeCase is one route of the table with the request that exercises it.
+type routeCase struct {
+	pattern      string
+	want         who
+	method, path string
+	body         string
+	hdr          map[string]string
 }
 
+// testRouteRoles runs anonymous and each role as parallel subtests over every route, so
+// sign-ins (argon2) and requests of different roles overlap.
 func testRouteRoles(t *testing.T, engine string) {
 	ta := newApp(t, engine)
 	checkTableComplete(t, ta)
 
-	ag := ta.createAgency(t, "agencia-rutas")
-	var clients []*roleClient
-	for _, role := range everyRole {
-		u := ta.createUser(t, ag.ID, role, roleEmail(role))
-		b := ta.newBrowser(t, u.Email, testPassword)
-		b.signIn(t)
-		clients = append(clients, &roleClient{role: role, b: b, api: ta.newBearer(t, u.ID)})
-	}
-	anon := ta.newBrowser(t, "", "")
-	badToken := &bearer{ta: ta, c: anon.c, token: "amp_revoked-or-made-up"}
-
-	ctx := context.Background()
-	deniedEvents := func() int64 {
-		_, n, err := ta.Audit.List(ctx, audit.Filter{Action: "access.denied", Limit: 1})
-		if err != nil {
-			t.Fatalf("audit list: %v", err)
-		}
-		return n
-	}
-	denied := deniedEvents()
-
+	var cases []routeCase
 	for _, rt := range ta.Routes() {
 		want, ok := routeTable[rt.Pattern]
 		if !ok {
@@ -199,31 +231,54 @@ func testRouteRoles(t *testing.T, engine string) {
 		}
 		method, path := requestFor(rt.Pattern)
 		body, hdr := bodyFor(method, path)
-		t.Run(rt.Pattern, func(t *testing.T) {
-			resp, got := anon.do(t, method, path, strings.NewReader(body), hdr)
-			checkAnonymous(t, want, method, path, resp, got)
+		cases = append(cases, routeCase{pattern: rt.Pattern, want: want, method: method, path: path, body: body, hdr: hdr})
+	}
+	ag := ta.createAgency(t, "agencia-rutas")
 
-			for _, rc := range clients {
-				resp, got := rc.b.do(t, method, path, strings.NewReader(body), hdr)
-				checkRole(t, want, rc.role, "session", method, path, resp, got)
-				if resp.StatusCode == http.StatusForbidden && want.kind == onlyRoles {
-					if n := deniedEvents(); n <= denied {
-						t.Errorf("%s %s as %s: 403 without an access.denied audit event", method, path, rc.role)
+	t.Run("anonymous", func(t *testing.T) {
+		t.Parallel()
+		anon := ta.newBrowser(t, "", "")
+		badToken := &bearer{ta: ta, c: anon.c, token: "amp_revoked-or-made-up"}
+		for _, rc := range cases {
+			resp, got := anon.do(t, rc.method, rc.path, strings.NewReader(rc.body), rc.hdr)
+			checkAnonymous(t, rc.want, rc.method, rc.path, resp, got)
+			if isAPI(rc.path) {
+				resp, got = badToken.do(t, rc.method, rc.path, strings.NewReader(rc.body), rc.hdr)
+				checkAnonymous(t, rc.want, rc.method, rc.path+" (bad token)", resp, got)
+			}
+		}
+	})
+	for _, role := range everyRole {
+		t.Run(string(role), func(t *testing.T) {
+			t.Parallel()
+			u := ta.createUser(t, ag.ID, role, roleEmail(role))
+			b := ta.newBrowser(t, u.Email, testPassword)
+			b.signIn(t)
+			api := ta.newBearer(t, u.ID)
+			denied := func() int64 {
+				_, n, err := ta.Audit.List(context.Background(),
+					audit.Filter{Action: "access.denied", ActorID: u.ID, Limit: 1})
+				if err != nil {
+					t.Fatalf("audit list: %v", err)
+				}
+				return n
+			}
+			before := denied()
+			for _, rc := range cases {
+				resp, got := b.do(t, rc.method, rc.path, strings.NewReader(rc.body), rc.hdr)
+				checkRole(t, rc.want, role, "session", rc.method, rc.path, resp, got)
+				if resp.StatusCode == http.StatusForbidden && rc.want.kind == onlyRoles {
+					if n := denied(); n <= before {
+						t.Errorf("%s %s as %s: 403 without an access.denied audit event", rc.method, rc.path, role)
 					} else {
-						denied = n
+						before = n
 					}
 				}
-				rc.b.ensureSignedIn(t)
-			}
-
-			if !isAPI(path) {
-				return
-			}
-			resp, got = badToken.do(t, method, path, strings.NewReader(body), hdr)
-			checkAnonymous(t, want, method, path, resp, got)
-			for _, rc := range clients {
-				resp, got := rc.api.do(t, method, path, strings.NewReader(body), hdr)
-				checkRole(t, want, rc.role, "API token", method, path, resp, got)
+				b.ensureSignedIn(t)
+				if isAPI(rc.path) {
+					resp, got := api.do(t, rc.method, rc.path, strings.NewReader(rc.body), rc.hdr)
+					checkRole(t, rc.want, role, "API token", rc.method, rc.path, resp, got)
+				}
 			}
 		})
 	}
