@@ -2,8 +2,12 @@ package app
 
 import (
 	"github.com/amparo-ec/amparo/internal/cases"
+	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/web"
 )
 
+// Case management: the service (set up before the capabilities that use it), the
+// screens (list, registration, case page, edit, "my work") and their menu entry.
 func init() {
 	addModule(module{
 		name: "cases",
@@ -11,5 +15,10 @@ func init() {
 			a.Cases = cases.NewService(a.DB, a.Audit, a.Keyring, a.Auth)
 			return nil
 		},
+		templates: cases.Templates,
+		routes: func(a *App) []web.Route {
+			return cases.NewHandlers(a.Cases, a.Auth, a.Audit, a.Web).Routes()
+		},
+		nav: []navEntry{{order: 10, path: "/cases", label: "nav.cases", action: access.View, resource: access.Case}},
 	})
 }

@@ -1,0 +1,128 @@
+package cases
+
+import (
+	"context"
+
+	"github.com/amparo-ec/amparo/internal/platform/i18n"
+	"github.com/amparo-ec/amparo/internal/platform/web"
+)
+
+// serviceRow is a planned service in words, with the statuses it may move to.
+type serviceRow struct {
+	PlannedService
+	Support, Need, From, To, Delivered string
+	StatusBadge                        badge
+	Next                               []web.Option
+	Final                              bool
+}
+
+// taskRow is a task with its dates in words.
+type taskRow struct {
+	Task
+	Due     string
+	Overdue bool
+	DoneOn  string
+}
+
+// attachmentRow is a file with its size in words.
+type attachmentRow struct {
+	Attachment
+	Size string
+}
+
+// eventRow is an event of the trafficking history in words.
+type eventRow struct {
+	TraffickingEvent
+	Kind, Place, From, To string
+}
+
+// fillParts adds the plan, tasks, notes, files, flags and events of the case.
+func (h *Handlers) fillParts(ctx context.Context, p *web.Page, d *caseData) error {
+	id := d.C.ID
+	services, err := h.Svc.Services(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, s := range services {
+		row := serviceRow{PlannedService: s, Support: p.T(LabelKey("support", s.SupportType)),
+			From: isoToDisplay(s.PlannedFrom), To: isoToDisplay(s.PlannedTo), Delivered: isoToDisplay(s.DeliveredOn),
+			StatusBadge: serviceBadge(p, s.Status)}
+		if s.Need != "" && s.Need != s.SupportType {
+			row.Need = p.T(LabelKey("support", s.Need))
+		}
+		next := serviceMoves[s.Status]
+		row.Final = len(next) == 0
+		for _, st := range append([]string{s.Status}, next...) {
+			row.Next = append(row.Next, web.Option{Value: st, Label: p.T(LabelKey("service_status", st))})
+		}
+		d.Services = append(d.Services, row)
+	}
+	tasks, err := h.Svc.Tasks(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		row := taskRow{Task: t, Due: isoToDisplay(t.DueOn), Overdue: !t.Done && t.DueOn < d.Today,
+			DoneOn: i18n.FormatDate(t.DoneAt)}
+		if !t.Done {
+			d.OpenTasks++
+		}
+		d.Tasks = append(d.Tasks, row)
+	}
+	if d.Notes, err = h.Svc.Notes(ctx, id); err != nil {
+		return err
+	}
+	files, err := h.Svc.Attachments(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		d.Attachments = append(d.Attachments, attachmentRow{Attachment: f, Size: sizeLabel(p, f.Size)})
+	}
+	flags, err := h.Svc.Flags(ctx, id, true)
+	if err != nil {
+		return err
+	}
+	for _, f := range flags {
+		if f.Active {
+			d.Flags = append(d.Flags, f)
+		} else {
+			d.OldFlags = append(d.OldFlags, f)
+		}
+	}
+	events, err := h.Svc.Events(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		place := placeName(e.Province, e.Canton)
+		if c := countryName(p, e.Country); place == "" {
+			place = c
+		} else {
+			place += ", " + c
+		}
+		d.Events = append(d.Events, eventRow{TraffickingEvent: e, Kind: p.T(LabelKey("event", e.Kind)), Place: place,
+			From: isoToDisplay(e.StartedOn), To: isoToDisplay(e.EndedOn)})
+	}
+	return nil
+}
+
+func serviceBadge(p *web.Page, status string) badge {
+	class := "badge-info"
+	switch status {
+	case "delivered":
+		class = "badge-ok"
+	case "cancelled":
+		class = ""
+	}
+	return badge{Class: class, Label: p.T(LabelKey("service_status", status))}
+}
+
+// sizeLabel shows a file size in KB or MB with the page's number format.
+func sizeLabel(p *web.Page, n int64) string {
+	if n < 1<<20 {
+		kb := (n + 1023) / 1024
+		return p.T("cases.size_kb", "N", i18n.FormatInt(p.Lang, kb))
+	}
+	return p.T("cases.size_mb", "N", i18n.FormatNumber(p.Lang, float64(n)/(1<<20), 1))
+}
