@@ -38,6 +38,9 @@ type env struct {
 	agB  *auth.Agency // "Red Guayas", Guayaquil
 	mu   sync.Mutex
 	seq  int
+	// closed is set by a test that closes the database itself; the audit chain is then
+	// verified by that test before closing.
+	closed bool
 }
 
 // newEnv builds the services on d with a fresh key file. The audit chain must verify
@@ -65,6 +68,9 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		return e.now
 	}
 	t.Cleanup(func() {
+		if e.closed {
+			return
+		}
 		res, err := e.log.Verify(context.Background())
 		if err != nil {
 			t.Errorf("audit verify: %v", err)
@@ -194,6 +200,7 @@ func wantField(t *testing.T, what string, err error, field, key string) {
 }
 
 func TestRegisterNumbersAndGet(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		w := e.user(t, e.agA, access.CaseWorker)
@@ -268,6 +275,7 @@ func TestRegisterNumbersAndGet(t *testing.T) {
 // TestRegisterConcurrentNumbers registers from ten goroutines at once, on a year with
 // no number yet: every registration succeeds and the numbers are 1 to 10.
 func TestRegisterConcurrentNumbers(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		w := e.user(t, e.agA, access.CaseWorker)
@@ -321,6 +329,7 @@ func TestRegisterConcurrentNumbers(t *testing.T) {
 // TestRegisterInvalidSavesNothing: the invalid input of the issue's list gets field
 // errors and leaves no trace (no case, no search keys, no number used, no event).
 func TestRegisterInvalidSavesNothing(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		w := e.user(t, e.agA, access.CaseWorker)
@@ -371,6 +380,7 @@ func TestRegisterInvalidSavesNothing(t *testing.T) {
 }
 
 func TestUpdateVersionConflict(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		w := e.user(t, e.agA, access.CaseWorker)
@@ -438,6 +448,7 @@ func listTotal(t *testing.T, e *env, ctx context.Context, f cases.Filter) (int, 
 }
 
 func TestListFiltersAndSearch(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		w := e.user(t, e.agA, access.CaseWorker)
@@ -564,6 +575,7 @@ func TestListFiltersAndSearch(t *testing.T) {
 
 // TestListStatusFlaggedOverdue covers the filters that depend on workflow and time.
 func TestListStatusFlaggedOverdue(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		w := e.user(t, e.agA, access.CaseWorker)
@@ -587,11 +599,9 @@ func TestListStatusFlaggedOverdue(t *testing.T) {
 			t.Errorf("status identified: %d, want 2", got)
 		}
 
-		// Flags and follow-up dates are set by services other helpers are writing; the
-		// list filters are checked here on the stored columns themselves.
-		ctx := context.Background()
-		if _, err := d.Exec(ctx, "UPDATE cases SET flagged = 1 WHERE id = ?", b.ID); err != nil {
-			t.Fatal(err)
+		// Flagged cases.
+		if _, err := e.svc.AddFlag(wctx, b.ID, "trafficker_contact", "Llamadas del tratante a la familia"); err != nil {
+			t.Fatalf("flag: %v", err)
 		}
 		_, rows := listTotal(t, e, sctx, cases.Filter{Flagged: true})
 		if len(rows) != 1 || rows[0].ID != b.ID || !rows[0].Flagged {
@@ -600,39 +610,64 @@ func TestListStatusFlaggedOverdue(t *testing.T) {
 
 		// Follow-up due on 15 March: not overdue on the 10th nor on the 15th, overdue on
 		// the 16th (in Guayaquil: 16 March 03:00 UTC is still the 15th there).
-		if _, err := d.Exec(ctx, "UPDATE cases SET next_follow_up = '2026-03-15' WHERE id = ?", a.ID); err != nil {
-			t.Fatal(err)
+		if err := e.svc.SetFollowUp(wctx, a.ID, "2026-03-15"); err != nil {
+			t.Fatalf("follow-up: %v", err)
 		}
-		for at, want := range map[time.Time]int{
-			now: 0,
-			time.Date(2026, 3, 15, 20, 0, 0, 0, time.UTC): 0,
-			time.Date(2026, 3, 16, 3, 0, 0, 0, time.UTC):  0,
-			time.Date(2026, 3, 16, 6, 0, 0, 0, time.UTC):  1,
+		for _, step := range []struct {
+			at   time.Time
+			want int
+		}{
+			{now, 0},
+			{time.Date(2026, 3, 15, 20, 0, 0, 0, time.UTC), 0},
+			{time.Date(2026, 3, 16, 3, 0, 0, 0, time.UTC), 0},
+			{time.Date(2026, 3, 16, 6, 0, 0, 0, time.UTC), 1},
 		} {
-			e.setNow(at)
-			if got, _ := listTotal(t, e, sctx, cases.Filter{Overdue: true}); got != want {
-				t.Errorf("overdue at %s: %d, want %d", at, got, want)
+			e.setNow(step.at)
+			if got, _ := listTotal(t, e, sctx, cases.Filter{Overdue: true}); got != step.want {
+				t.Errorf("overdue at %s: %d, want %d", step.at, got, step.want)
 			}
 		}
-		e.setNow(time.Date(2026, 3, 16, 6, 0, 0, 0, time.UTC))
 		// An open task past its due date makes a case overdue; a done one does not.
-		if _, err := d.Exec(ctx, `INSERT INTO case_tasks (id, case_id, enc_title, due_on, assigned_to, created_by, created_at)
-			VALUES ('task-1', ?, '', '2026-03-12', ?, ?, ?)`, b.ID, w.ID, w.ID, db.FormatTime(now)); err != nil {
-			t.Fatal(err)
+		e.setNow(now)
+		task, err := e.svc.AddTask(wctx, b.ID, cases.TaskInput{Title: "Llamar a la fiscalía", DueOn: "2026-03-12"})
+		if err != nil {
+			t.Fatalf("add task: %v", err)
 		}
+		if got, _ := listTotal(t, e, sctx, cases.Filter{Overdue: true}); got != 0 {
+			t.Errorf("overdue on the 10th: %d, want 0", got)
+		}
+		e.setNow(time.Date(2026, 3, 16, 6, 0, 0, 0, time.UTC))
 		if got, _ := listTotal(t, e, sctx, cases.Filter{Overdue: true}); got != 2 {
 			t.Errorf("overdue with a late task: %d, want 2", got)
 		}
-		if _, err := d.Exec(ctx, "UPDATE case_tasks SET done_at = ? WHERE id = 'task-1'", db.FormatTime(now)); err != nil {
-			t.Fatal(err)
+		if got, _ := listTotal(t, e, sctx, cases.Filter{Overdue: true, Flagged: true}); got != 1 {
+			t.Errorf("overdue and flagged: %d, want 1", got)
+		}
+		if err := e.svc.CompleteTask(wctx, b.ID, task.ID); err != nil {
+			t.Fatalf("complete task: %v", err)
 		}
 		if got, _ := listTotal(t, e, sctx, cases.Filter{Overdue: true}); got != 1 {
 			t.Errorf("overdue after the task was done: %d, want 1", got)
+		}
+		// A closed case is never overdue.
+		ap, err = e.svc.RequestApproval(wctx, a.ID, "closure", "lost_contact")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Decide(sctx, ap.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := listTotal(t, e, sctx, cases.Filter{Overdue: true}); got != 0 {
+			t.Errorf("overdue after closure: %d, want 0", got)
+		}
+		if got, _ := listTotal(t, e, sctx, cases.Filter{Status: "open"}); got != 2 {
+			t.Errorf("open cases after one closure: %d, want 2", got)
 		}
 	})
 }
 
 func TestDuplicates(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		w := e.user(t, e.agA, access.CaseWorker)
@@ -733,6 +768,7 @@ func TestDuplicates(t *testing.T) {
 }
 
 func TestAssign(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		w1 := e.user(t, e.agA, access.CaseWorker)
