@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/amparo-ec/amparo/internal/platform/access"
 	"github.com/amparo-ec/amparo/internal/platform/audit"
 	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/errs"
@@ -119,6 +120,9 @@ func (s *Service) IsLocked(u *User) bool {
 
 // Unlock clears a lock (administrators).
 func (s *Service) Unlock(ctx context.Context, userID string) error {
+	if err := access.From(ctx).Require(access.Manage, access.User); err != nil {
+		return err
+	}
 	return s.d.InTx(ctx, func(ctx context.Context) error {
 		if err := s.st.exec(ctx, "unlock", "UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = ?", userID); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/amparo-ec/amparo/internal/platform/access"
 	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/errs"
 )
@@ -121,6 +122,9 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 
 // LogoutEverywhere ends every session of the user (their own choice, or an admin's).
 func (s *Service) LogoutEverywhere(ctx context.Context, userID string) error {
+	if sub := access.From(ctx); sub == nil || (sub.UserID != userID && !sub.Can(access.Manage, access.User)) {
+		return errs.Forbidden()
+	}
 	return s.d.InTx(ctx, func(ctx context.Context) error {
 		if err := s.st.exec(ctx, "logout everywhere", "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
 			return err

@@ -12,6 +12,10 @@
     }
   }, true);
   document.addEventListener("DOMContentLoaded", function () {
+    // With JavaScript the canton list follows the province by itself, so the
+    // "update list" buttons go: Enter in a field must save the form, not refresh it.
+    var btns = document.querySelectorAll("button.nojs-only");
+    for (var i = 0; i < btns.length; i++) { btns[i].parentNode.removeChild(btns[i]); }
     var s = document.getElementById("error-summary");
     if (s) { s.focus(); }
   });
