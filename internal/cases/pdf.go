@@ -43,9 +43,10 @@ type caseFile struct {
 // CaseFilePDF prints the case file as a PDF in lang ("es" or "en") for a referral
 // meeting: the person, identification, trafficking status and history, consents in
 // force, risk and active flags, the assistance plan, open tasks and the status history.
-// Every page says it is confidential. The download is audited (case.export_pdf).
+// Every page says it is confidential. It needs the Export permission on the case (a
+// shelter coordinator reads the case but does not print it); the download is audited.
 func (s *Service) CaseFilePDF(ctx context.Context, caseID, lang string) ([]byte, error) {
-	sub, err := s.check(ctx, caseID, access.View)
+	sub, err := s.check(ctx, caseID, access.Export)
 	if err != nil {
 		return nil, err
 	}

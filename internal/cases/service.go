@@ -220,6 +220,9 @@ func (s *Service) Update(ctx context.Context, id string, version int, in Input) 
 		c := *cur
 		agency := c.IdentifyingAgency
 		c.Input = in
+		if c.RiskLevel == "" {
+			c.RiskLevel = cur.RiskLevel // the risk is set on its own (SetRisk); an edit without it keeps it
+		}
 		if c.IdentifyingAgency == "" {
 			c.IdentifyingAgency = agency
 		}
