@@ -67,7 +67,9 @@ type listCase struct {
 func listCases() []listCase {
 	none := func(*benchdb.Meta, int) cases.Filter { return cases.Filter{} }
 	status := func(*benchdb.Meta, int) cases.Filter { return cases.Filter{Status: "assisted"} }
-	open := func(*benchdb.Meta, int) cases.Filter { return cases.Filter{Status: "open", Sort: "updated", Desc: true} }
+	open := func(*benchdb.Meta, int) cases.Filter {
+		return cases.Filter{Status: "open", Sort: "updated", Desc: true}
+	}
 	provExp := func(m *benchdb.Meta, _ int) cases.Filter {
 		return cases.Filter{Province: m.Province, Exploitation: "sexual"}
 	}
@@ -178,4 +180,3 @@ func BenchmarkCaseGet(b *testing.B) {
 	b.StopTimer()
 	report(b, durs)
 }
-
