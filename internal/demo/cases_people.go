@@ -30,8 +30,10 @@ var (
 	familyNamesCOL = []string{"Rodríguez", "Gómez", "López", "Muñoz", "Rojas", "Díaz", "Moreno", "Cárdenas",
 		"Ospina", "Restrepo", "Valencia", "Cuesta", "Mosquera", "Palacios", "Córdoba", "Ortiz", "Castaño",
 		"Arboleda", "Quintero", "Bermúdez"}
-	familyNamesOther = []string{"Quispe", "Mamani", "Flores", "Huamán", "Jean", "Pierre", "Joseph", "Wang",
-		"Li", "Chen", "Rodríguez", "Fernández", "Santos", "Castro"}
+	familyNamesPER    = []string{"Quispe", "Mamani", "Flores", "Huamán", "Chávez", "Ramos", "Vargas"}
+	familyNamesHTI    = []string{"Jean", "Pierre", "Joseph", "Louis", "Charles", "Baptiste"}
+	familyNamesCHN    = []string{"Wang", "Li", "Zhang", "Liu", "Chen", "Yang"}
+	familyNamesOther  = []string{"Rodríguez", "Fernández", "Santos", "Castro", "Reyes", "Peña", "Batista"}
 	aliases           = []string{"La Flaca", "Mona", "Negra", "Chiqui", "Peque", "Gata", "Flaco", "Chino", "Muñeca", "Princesa"}
 	guardianRelations = []string{"madre", "padre", "abuela", "tía", "hermana mayor", "tutora designada", "madre de acogida"}
 )
@@ -57,6 +59,12 @@ func familyNamesFor(nat string) []string {
 		return familyNamesVEN
 	case "COL":
 		return familyNamesCOL
+	case "PER":
+		return familyNamesPER
+	case "HTI":
+		return familyNamesHTI
+	case "CHN":
+		return familyNamesCHN
 	}
 	return familyNamesOther
 }
