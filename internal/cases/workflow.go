@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/audit"
 	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/errs"
 )
@@ -212,6 +213,17 @@ func (s *Service) Decide(ctx context.Context, approvalID string, approve bool, c
 	if err != nil {
 		return err
 	}
+	// A referral or a shelter stay opens the case to another agency (check allows
+	// related agencies); deciding its approvals stays with the case's own supervisors.
+	rec, err := s.st.relation(ctx, a.CaseID)
+	if err != nil {
+		return err
+	}
+	if !mayDecide(sub, rec) {
+		_ = s.audit.Record(ctx, audit.Event{Action: "case.denied", RecordType: "case", RecordID: a.CaseID,
+			Outcome: audit.OutcomeDenied, Detail: "approve: another agency"})
+		return errs.Forbidden()
+	}
 	if a.Status != "requested" {
 		return errs.Conflict("cases.err.approval_decided")
 	}
@@ -349,9 +361,44 @@ func (s *Service) PendingApprovals(ctx context.Context) ([]Approval, error) {
 	if !sub.Can(access.Approve, access.Case) {
 		return nil, nil
 	}
-	scope, args := scopeSQL(sub, access.Approve)
+	scope, args := decideSQL(sub)
 	return s.approvals(ctx, "a.status = 'requested' AND a.requested_by <> ? AND a.case_id IN (SELECT c.id FROM cases c WHERE "+scope+")",
 		append([]any{sub.UserID}, args...)...)
+}
+
+// mayDecide reports whether sub decides approvals on a case: by the reach of their
+// approval permission over the case's own agency or place, never through a relation
+// (referral, shelter stay) that lets another agency see the case.
+func mayDecide(sub *access.Subject, rec access.Record) bool {
+	switch sub.Scope(access.Approve, access.Case) {
+	case access.National:
+		return true
+	case access.Jurisdiction:
+		return sub.InJurisdiction(rec.ProvinceCode, rec.CantonCode)
+	case access.AgencyScope:
+		return rec.AgencyID != "" && rec.AgencyID == sub.AgencyID
+	}
+	return false
+}
+
+// decideSQL is mayDecide in SQL, over cases c.
+func decideSQL(sub *access.Subject) (string, []any) {
+	switch sub.Scope(access.Approve, access.Case) {
+	case access.National:
+		return "1=1", nil
+	case access.Jurisdiction:
+		switch sub.JurisdictionLevel {
+		case "national":
+			return "1=1", nil
+		case "province":
+			return "c.id_province = ?", []any{sub.JurisdictionCode}
+		case "canton":
+			return "c.id_canton = ?", []any{sub.JurisdictionCode}
+		}
+	case access.AgencyScope:
+		return "c.agency_id = ?", []any{sub.AgencyID}
+	}
+	return "1=0", nil
 }
 
 func (s *Service) approvals(ctx context.Context, where string, args ...any) ([]Approval, error) {

@@ -273,3 +273,36 @@ func TestWorkflow(t *testing.T) {
 		}
 	})
 }
+
+// TestApprovalsOnlyByTheCaseAgency: a referral or a shelter stay opens a case to
+// another agency, but only supervisors of the case's own agency decide its approvals
+// (Decide's contract), and only they see them waiting.
+func TestApprovalsOnlyByTheCaseAgency(t *testing.T) {
+	t.Parallel()
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		w := e.user(t, e.agA, access.CaseWorker)
+		supB := e.user(t, e.agB, access.CaseSupervisor)
+		c := e.register(t, e.as(w), goodInput())
+		if err := e.svc.GrantAccess(e.sys(), c.ID, e.agB.ID, "referral", "ref-1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Get(e.as(supB), c.ID); err != nil {
+			t.Fatalf("the receiving agency's supervisor cannot view the referred case: %v", err)
+		}
+		ap, err := e.svc.RequestApproval(e.as(w), c.ID, "screening", "actual")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err := e.svc.PendingApprovals(e.as(supB)); err != nil || len(p) != 0 {
+			t.Errorf("the receiving agency's supervisor has %d approvals waiting (%v), want none", len(p), err)
+		}
+		err = e.svc.Decide(e.as(supB), ap.ID, true, "")
+		if code := errs.CodeOf(err); code != errs.CodeForbidden && code != errs.CodeNotFound {
+			t.Errorf("the receiving agency's supervisor decides the screening: %v, want forbidden or not found", err)
+		}
+		if got := e.status(t, e.as(w), c.ID); got.Status != "identified" {
+			t.Errorf("the case moved to %s on another agency's approval", got.Status)
+		}
+	})
+}
