@@ -150,19 +150,24 @@ func (api *API) List(w http.ResponseWriter, r *http.Request) error {
 	return api.Web.JSON(w, http.StatusOK, referralsAnswer{Referrals: list, Total: total, Page: f.Page, PerPage: f.PerPage})
 }
 
-// Send refers a case: 201 with the referral; 422 with field errors, among them the
-// missing consent (on "to_agency_id"), and nothing sent.
+// Send refers a case: 201 with the referral as GET answers it (names, shared data,
+// history, actions); 422 with field errors, among them the missing consent (on
+// "to_agency_id"), and nothing sent.
 func (api *API) Send(w http.ResponseWriter, r *http.Request) error {
 	var in ReferralInput
 	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	ref, err := api.Svc.Send(r.Context(), in)
+	sent, err := api.Svc.Send(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	ref, err := api.Svc.Get(r.Context(), sent.ID)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/referrals/"+ref.ID)
-	return api.Web.JSON(w, http.StatusCreated, ref)
+	return api.Web.JSON(w, http.StatusCreated, api.answer(r, ref))
 }
 
 // referralAnswer is a referral with the actions the caller may take on it now.
