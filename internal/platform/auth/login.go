@@ -102,15 +102,18 @@ func (s *Service) completeLogin(ctx context.Context, u *User) error {
 
 // accountFailure counts a failed attempt and locks the account after LockAfter.
 func (s *Service) accountFailure(ctx context.Context, u *User) {
-	n := u.failedLogins + 1
+	// One atomic increment: parallel guesses cannot overwrite each other's count.
+	var n int
+	if err := s.d.QueryRowWrite(ctx, "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins",
+		u.ID).Scan(&n); err != nil {
+		return
+	}
 	if n >= s.LockAfter {
 		until := s.Now().UTC().Add(s.LockFor)
 		_ = s.st.exec(ctx, "lock account", "UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?",
 			db.FormatTime(until), u.ID)
 		_ = s.record(ctx, "auth.lockout", "user", u.ID, audit.OutcomeDenied, "")
-		return
 	}
-	_ = s.st.exec(ctx, "count failure", "UPDATE users SET failed_logins = ? WHERE id = ?", n, u.ID)
 }
 
 // IsLocked reports whether the user's account is locked at the service's time.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/amparo-ec/amparo/internal/platform/access"
@@ -135,8 +136,12 @@ func (s *Service) ResetPassword(ctx context.Context, token, next string) error {
 		return err
 	}
 	return s.d.InTx(ctx, func(ctx context.Context) error {
-		if err := s.st.exec(ctx, "use reset", "UPDATE password_resets SET used_at = ? WHERE token_hash = ?", db.Now(), hashToken(token)); err != nil {
-			return err
+		res, err := s.d.Exec(ctx, "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at = ''", db.Now(), hashToken(token))
+		if err != nil {
+			return fmt.Errorf("auth: use reset: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.New(errs.CodeNotFound, "password.reset_invalid") // used by a request a moment ago
 		}
 		if err := s.st.exec(ctx, "set password", `UPDATE users SET password_hash = ?, password_changed_at = ?,
 			must_change_password = 0, failed_logins = 0, locked_until = '', updated_at = ? WHERE id = ?`,

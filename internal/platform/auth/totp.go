@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"database/sql"
 	"encoding/base32"
 	"encoding/hex"
 	"fmt"
@@ -177,19 +178,28 @@ func (s *Service) VerifyMFA(ctx context.Context, sess *Session, oldToken, code s
 	}
 	var out *Session
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
+		// Compare-and-set: a code (or recovery code) presented twice at once opens
+		// exactly one session.
+		var res sql.Result
+		var err error
 		if ok {
-			if err := s.st.exec(ctx, "totp step", "UPDATE users SET totp_last_step = ?, failed_logins = 0 WHERE id = ?", step, u.ID); err != nil {
-				return err
-			}
+			res, err = s.d.Exec(ctx, "UPDATE users SET totp_last_step = ?, failed_logins = 0 WHERE id = ? AND totp_last_step < ?",
+				step, u.ID, step)
 		} else {
-			if err := s.st.exec(ctx, "use recovery", "UPDATE users SET recovery_codes = ?, failed_logins = 0 WHERE id = ?", remaining, u.ID); err != nil {
-				return err
-			}
+			res, err = s.d.Exec(ctx, "UPDATE users SET recovery_codes = ?, failed_logins = 0 WHERE id = ? AND recovery_codes = ?",
+				remaining, u.ID, u.recoveryCodes)
+		}
+		if err != nil {
+			return fmt.Errorf("auth: use code: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.Invalid(map[string]string{"code": "mfa.code_wrong"})
+		}
+		if !ok {
 			if err := s.record(ctx, "auth.recovery_code_used", "user", u.ID, audit.OutcomeOK, ""); err != nil {
 				return err
 			}
 		}
-		var err error
 		if out, err = s.rotate(ctx, oldToken, u, stage, reqinfo.From(ctx).IP); err != nil {
 			return err
 		}

@@ -32,6 +32,8 @@ type Config struct {
 	SessionMax  time.Duration // absolute session lifetime
 	SMTPAddr    string        // optional: host:port to send reset links by mail
 	SMTPFrom    string
+
+	problems []string // environment mistakes, reported by Finish
 }
 
 // Error is a configuration problem: one line saying what to fix. The program exits 2.
@@ -47,17 +49,26 @@ func IsConfigError(err error) bool {
 	return errors.As(err, &e)
 }
 
-func env(name, def string) string {
+func (c *Config) env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok && v != "" {
 		return v
 	}
-	// *_FILE variants let secrets come from files (container secrets).
+	// *_FILE variants let secrets come from files (container secrets). A file that is
+	// named but cannot be read is a mistake, never a reason to fall back to a default.
 	if p, ok := os.LookupEnv(name + "_FILE"); ok && p != "" {
-		if b, err := os.ReadFile(p); err == nil {
-			return strings.TrimSpace(string(b))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			c.problem("%s_FILE %s: cannot read it (%v); fix the path or its permissions", name, p, unwrapPath(err))
+			return def
 		}
+		return strings.TrimSpace(string(b))
 	}
 	return def
+}
+
+// problem records a mistake found while reading the environment; Finish reports the first.
+func (c *Config) problem(format string, a ...any) {
+	c.problems = append(c.problems, fmt.Sprintf(format, a...))
 }
 
 // Which flags a subcommand takes.
@@ -73,49 +84,63 @@ const (
 func Register(fs *flag.FlagSet, mask int) *Config {
 	c := &Config{}
 	if mask&WithAddr != 0 {
-		fs.StringVar(&c.Addr, "addr", env("AMPARO_ADDR", "127.0.0.1:8080"), "listen address (AMPARO_ADDR)")
+		fs.StringVar(&c.Addr, "addr", c.env("AMPARO_ADDR", "127.0.0.1:8080"), "listen address (AMPARO_ADDR)")
 	}
-	fs.StringVar(&c.DataDir, "data", env("AMPARO_DATA", "./amparo-data"), "data folder: SQLite file, key file, attachments (AMPARO_DATA)")
+	fs.StringVar(&c.DataDir, "data", c.env("AMPARO_DATA", "./amparo-data"), "data folder: SQLite file, key file, attachments (AMPARO_DATA)")
 	if mask&WithDB != 0 {
-		fs.StringVar(&c.DB, "db", env("AMPARO_DB", ""), "database: sqlite:PATH or postgres://URL; default sqlite:<data>/amparo.db (AMPARO_DB)")
+		fs.StringVar(&c.DB, "db", c.env("AMPARO_DB", ""), "database: sqlite:PATH or postgres://URL; default sqlite:<data>/amparo.db (AMPARO_DB)")
 	}
-	fs.StringVar(&c.KeyFile, "key-file", env("AMPARO_KEY_FILE", ""), "field-encryption key file; default <data>/amparo.key (AMPARO_KEY_FILE)")
+	fs.StringVar(&c.KeyFile, "key-file", c.env("AMPARO_KEY_FILE", ""), "field-encryption key file; default <data>/amparo.key (AMPARO_KEY_FILE)")
 	c.Key = os.Getenv("AMPARO_KEY") // no _FILE form: AMPARO_KEY_FILE is the key file itself
-	c.LogFormat = env("AMPARO_LOG_FORMAT", "text")
-	c.LogLevel = env("AMPARO_LOG_LEVEL", "info")
-	c.Timezone = env("AMPARO_TIMEZONE", "America/Guayaquil")
+	c.LogFormat = c.env("AMPARO_LOG_FORMAT", "text")
+	c.LogLevel = c.env("AMPARO_LOG_LEVEL", "info")
+	c.Timezone = c.env("AMPARO_TIMEZONE", "America/Guayaquil")
 	if mask&WithServer != 0 {
 		fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (AMPARO_LOG_FORMAT)")
-		fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("AMPARO_TRUST_PROXY"), "trust X-Forwarded-For/Proto from a reverse proxy (AMPARO_TRUST_PROXY)")
-		fs.StringVar(&c.BaseURL, "base-url", env("AMPARO_BASE_URL", ""), "public URL of this server, for links shown to admins (AMPARO_BASE_URL)")
-		fs.DurationVar(&c.SessionIdle, "session-idle", envDuration("AMPARO_SESSION_IDLE", 30*time.Minute), "idle session timeout (AMPARO_SESSION_IDLE)")
-		fs.DurationVar(&c.SessionMax, "session-max", envDuration("AMPARO_SESSION_MAX", 12*time.Hour), "absolute session lifetime (AMPARO_SESSION_MAX)")
+		fs.BoolVar(&c.TrustProxy, "trust-proxy", c.envBool("AMPARO_TRUST_PROXY"), "trust X-Forwarded-For/Proto from a reverse proxy (AMPARO_TRUST_PROXY)")
+		fs.StringVar(&c.BaseURL, "base-url", c.env("AMPARO_BASE_URL", ""), "public URL of this server, for links shown to admins (AMPARO_BASE_URL)")
+		fs.DurationVar(&c.SessionIdle, "session-idle", c.envDuration("AMPARO_SESSION_IDLE", 30*time.Minute), "idle session timeout (AMPARO_SESSION_IDLE)")
+		fs.DurationVar(&c.SessionMax, "session-max", c.envDuration("AMPARO_SESSION_MAX", 12*time.Hour), "absolute session lifetime (AMPARO_SESSION_MAX)")
 	} else {
 		c.SessionIdle, c.SessionMax = 30*time.Minute, 12*time.Hour
 	}
-	c.SMTPAddr = env("AMPARO_SMTP_ADDR", "")
-	c.SMTPFrom = env("AMPARO_SMTP_FROM", "")
+	c.SMTPAddr = c.env("AMPARO_SMTP_ADDR", "")
+	c.SMTPFrom = c.env("AMPARO_SMTP_FROM", "")
 	return c
 }
 
-func envBool(name string) bool {
-	b, _ := strconv.ParseBool(env(name, "false"))
+func (c *Config) envBool(name string) bool {
+	v := c.env(name, "")
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		c.problem("%s %q: use true or false", name, v)
+	}
 	return b
 }
 
-func envDuration(name string, def time.Duration) time.Duration {
-	if v := env(name, ""); v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			return d
-		}
+func (c *Config) envDuration(name string, def time.Duration) time.Duration {
+	v := c.env(name, "")
+	if v == "" {
+		return def
 	}
-	return def
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		c.problem("%s %q: give a duration such as 30m or 12h", name, v)
+		return def
+	}
+	return d
 }
 
 // Finish fills defaults that depend on other settings and validates everything that
 // can be checked without side effects. needData says whether the data folder must be
 // writable (always for SQLite).
 func (c *Config) Finish(mask int) error {
+	if len(c.problems) > 0 {
+		return bad("%s", c.problems[0])
+	}
 	if c.DataDir == "" {
 		return bad("--data: empty; give a folder such as ./amparo-data")
 	}
