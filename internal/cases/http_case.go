@@ -69,7 +69,8 @@ type caseData struct {
 	Services    []serviceRow
 	Tasks       []taskRow
 	OpenTasks   int
-	Notes       []Note
+	Notes       []noteRow
+	SafetyPlan  []string // lines
 	Attachments []attachmentRow
 	Flags       []Flag
 	OldFlags    []Flag

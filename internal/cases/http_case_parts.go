@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"strings"
 
 	"github.com/amparo-ec/amparo/internal/platform/i18n"
 	"github.com/amparo-ec/amparo/internal/platform/web"
@@ -24,6 +25,17 @@ type taskRow struct {
 	DoneOn  string
 }
 
+// noteRow is a note with its lines, so line breaks show without styles.
+type noteRow struct {
+	Note
+	Lines []string
+}
+
+// lines splits a typed text into its lines.
+func lines(s string) []string {
+	return strings.Split(strings.ReplaceAll(strings.TrimSpace(s), "\r\n", "\n"), "\n")
+}
+
 // attachmentRow is a file with its size in words.
 type attachmentRow struct {
 	Attachment
@@ -34,6 +46,7 @@ type attachmentRow struct {
 type eventRow struct {
 	TraffickingEvent
 	Kind, Place, From, To string
+	Lines                 []string
 }
 
 // fillParts adds the plan, tasks, notes, files, flags and events of the case.
@@ -69,9 +82,14 @@ func (h *Handlers) fillParts(ctx context.Context, p *web.Page, d *caseData) erro
 		}
 		d.Tasks = append(d.Tasks, row)
 	}
-	if d.Notes, err = h.Svc.Notes(ctx, id); err != nil {
+	notes, err := h.Svc.Notes(ctx, id)
+	if err != nil {
 		return err
 	}
+	for _, n := range notes {
+		d.Notes = append(d.Notes, noteRow{Note: n, Lines: lines(n.Body)})
+	}
+	d.SafetyPlan = lines(d.C.SafetyPlan)
 	files, err := h.Svc.Attachments(ctx, id)
 	if err != nil {
 		return err
@@ -102,7 +120,7 @@ func (h *Handlers) fillParts(ctx context.Context, p *web.Page, d *caseData) erro
 			place += ", " + c
 		}
 		d.Events = append(d.Events, eventRow{TraffickingEvent: e, Kind: p.T(LabelKey("event", e.Kind)), Place: place,
-			From: isoToDisplay(e.StartedOn), To: isoToDisplay(e.EndedOn)})
+			From: isoToDisplay(e.StartedOn), To: isoToDisplay(e.EndedOn), Lines: lines(e.Narrative)})
 	}
 	return nil
 }
