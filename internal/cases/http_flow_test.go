@@ -85,8 +85,11 @@ func TestApprovalsCloseAndReopen(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("reject without comment: %d, want 422", resp.StatusCode)
 	}
-	if got := fieldError(body, "comment-"+aid); got != es("cases.err.reject_comment") {
+	if got := fieldError(body, "f-comment-"+aid); got != es("cases.err.reject_comment") {
 		t.Errorf("error beside the comment = %q", got)
+	}
+	if !strings.Contains(body, `href="#f-comment-`+aid+`"`) {
+		t.Errorf("the error summary does not link to the comment box")
 	}
 	s.mustPost(base+"/approvals/"+aid+"/reject", url.Values{"comment": {"Falta el seguimiento."}}, http.StatusSeeOther)
 	page = wantStage(t, w, id, "assisted")
@@ -214,6 +217,9 @@ func TestListSearchFiltersAndCSV(t *testing.T) {
 	}
 	if strings.Contains(csv, "Mariela") || strings.Contains(csv, "Quishpe") || strings.Contains(csv, cedula("171003406")) {
 		t.Errorf("the CSV holds a name or a document number:\n%s", csv)
+	}
+	if !strings.Contains(csv, es("cases.exploitation.begging")) {
+		t.Errorf("the CSV lacks the form of exploitation:\n%s", csv)
 	}
 	if !strings.Contains(csv, "EC-") || strings.Count(csv, "\n") != 2 {
 		t.Errorf("the CSV should hold the header and one case:\n%s", csv)

@@ -34,6 +34,13 @@ func (h *Handlers) ListCSV(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
+	// The list reads no multi-valued codes; the export needs the forms of exploitation.
+	// (One query per case: a batched read in the service would be kinder to big exports.)
+	for _, row := range rows {
+		if err := h.Svc.st.loadValues(ctx, &row.Case); err != nil {
+			return err
+		}
+	}
 	var used []string
 	for _, n := range listFilterNames {
 		if q.Get(n) != "" {
