@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/amparo-ec/amparo/internal/platform/access"
@@ -36,7 +37,9 @@ type Row struct {
 	OpenTasks int
 }
 
-var numberRe = regexp.MustCompile(`(?i)^EC-\d{4}-\d{1,6}$`)
+// numberRe matches a case number as people type it; the sequence may lack its leading
+// zeros ("ec-2026-42" finds EC-2026-00042).
+var numberRe = regexp.MustCompile(`(?i)^EC-(\d{4})-(\d{1,6})$`)
 
 // sortCols maps the sort names to SQL, with the id as tie-breaker for stable pages.
 var sortCols = map[string]string{
@@ -67,8 +70,9 @@ func (s *store) where(sub *access.Subject, f *Filter) (string, []any) {
 		args = append(args, a...)
 	}
 	if f.Q != "" {
-		if numberRe.MatchString(f.Q) {
-			add("c.number = ?", strings.ToUpper(f.Q))
+		if m := numberRe.FindStringSubmatch(f.Q); m != nil {
+			n, _ := strconv.Atoi(m[2])
+			add("c.number = ?", fmt.Sprintf("EC-%s-%05d", m[1], n))
 		} else {
 			or := []string{"EXISTS (SELECT 1 FROM case_search cs WHERE cs.case_id = c.id AND cs.kind = 'doc' AND cs.value = ?)",
 				"EXISTS (SELECT 1 FROM case_search cs WHERE cs.case_id = c.id AND cs.kind = 'name' AND cs.value = ?)"}

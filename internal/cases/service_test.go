@@ -45,7 +45,7 @@ type env struct {
 
 // newEnv builds the services on d with a fresh key file. The audit chain must verify
 // when the test ends, whatever the test did.
-func newEnv(t *testing.T, d *db.DB) *env {
+func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	ctx := context.Background()
 	if err := geo.Seed(ctx, d); err != nil {
@@ -90,7 +90,7 @@ func (e *env) setNow(t time.Time) {
 	e.now = t
 }
 
-func (e *env) agency(t *testing.T, code, typ, prov, canton string) *auth.Agency {
+func (e *env) agency(t testing.TB, code, typ, prov, canton string) *auth.Agency {
 	t.Helper()
 	a, err := e.auth.CreateAgency(e.sys(), &auth.Agency{Code: code, Name: "Agencia " + code, Type: typ,
 		ProvinceCode: prov, CantonCode: canton})
@@ -101,7 +101,7 @@ func (e *env) agency(t *testing.T, code, typ, prov, canton string) *auth.Agency 
 }
 
 // user creates a user of agency ag with roles.
-func (e *env) user(t *testing.T, ag *auth.Agency, roles ...access.Role) *auth.User {
+func (e *env) user(t testing.TB, ag *auth.Agency, roles ...access.Role) *auth.User {
 	t.Helper()
 	e.mu.Lock()
 	e.seq++
@@ -145,7 +145,7 @@ func person(i int, given, family string) cases.Input {
 }
 
 // register saves in as the user in ctx, confirming it is not a duplicate.
-func (e *env) register(t *testing.T, ctx context.Context, in cases.Input) *cases.Case {
+func (e *env) register(t testing.TB, ctx context.Context, in cases.Input) *cases.Case {
 	t.Helper()
 	c, err := e.svc.Register(ctx, in, cases.RegisterOptions{NotDuplicate: true})
 	if err != nil {
@@ -518,6 +518,9 @@ func TestListFiltersAndSearch(t *testing.T) {
 			"search cédula typed":      {cases.Filter{Q: cedula("170000003")[:9] + "-" + cedula("170000003")[9:]}, 1},
 			"search case number":       {cases.Filter{Q: "EC-2026-00004"}, 1},
 			"search case number lower": {cases.Filter{Q: "ec-2026-00004"}, 1},
+			"search number no zeros":   {cases.Filter{Q: "EC-2026-4"}, 1},
+			"search number spaces":     {cases.Filter{Q: " EC-2026-004 "}, 1},
+			"search number unknown":    {cases.Filter{Q: "EC-2026-00099"}, 0},
 			"search other's number":    {cases.Filter{Q: "EC-2026-00008"}, 0},
 			"search and filter":        {cases.Filter{Q: "yesenia", Province: "09"}, 0},
 		}
@@ -811,6 +814,38 @@ func TestAssign(t *testing.T) {
 		staff, err := e.svc.Assignable(e.as(sup), e.agA.ID)
 		if err != nil || len(staff) != 3 {
 			t.Errorf("assignable staff: %d %v, want 3 (two workers and the supervisor)", len(staff), err)
+		}
+	})
+}
+
+// FuzzListQuery feeds search boxes and filters, as typed in the list's URL, to List on
+// SQLite: no input may fail the query, and whatever it matches stays within the user's
+// scope (the worker sees two of the three cases).
+func FuzzListQuery(f *testing.F) {
+	e := newEnv(f, dbtest.SQLite(f))
+	w := e.user(f, e.agA, access.CaseWorker)
+	wb := e.user(f, e.agB, access.CaseWorker)
+	ctx := e.as(w)
+	e.register(f, ctx, person(1, "Yesenia", "Vásquez"))
+	e.register(f, ctx, person(2, "José María", "Quispe"))
+	e.register(f, e.as(wb), person(3, "Yesenia", "Vásquez"))
+	for _, s := range []string{"EC-2026-00001", "ec-2026-3", "EC-9999-999999", "yesenia", "YESENIA VÁSQUEZ", cedula("170000001"),
+		"17.000-0001", "' OR 1=1 --", "%", "_", "\x00", "de la", "a b c d e f g h", "María\u0301", "\xff\xfe"} {
+		f.Add(s, "open", "17", "begging", "9-17", "1", "female")
+	}
+	f.Fuzz(func(t *testing.T, q, status, province, exploitation, ageGroup, child, sex string) {
+		rows, total, err := e.svc.List(ctx, cases.Filter{Q: q, Status: status, Province: province,
+			Exploitation: exploitation, AgeGroup: ageGroup, Child: child, Sex: sex, Sort: q, PerPage: len(q)})
+		if err != nil {
+			t.Fatalf("list %q: %v", q, err)
+		}
+		if total < 0 || total > 2 || len(rows) > total {
+			t.Fatalf("list %q: %d rows of total %d, but the worker may see only 2 cases", q, len(rows), total)
+		}
+		for _, r := range rows {
+			if r.AgencyID != e.agA.ID {
+				t.Fatalf("list %q shows %s of another agency", q, r.Number)
+			}
 		}
 	})
 }
