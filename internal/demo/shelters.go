@@ -153,11 +153,12 @@ var evidenceNotes = []string{
 	"Se observó en la visita; falta capacitación del personal nuevo.",
 }
 
-// assessmentDates are four assessments over two years, ending a month ago.
-func assessmentDates(now time.Time) [4]string {
+// assessmentDates are four assessments over two years, the last one to two months
+// ago; the n-th shelter is visited a few days after the one before.
+func assessmentDates(now time.Time, n int) [4]string {
 	var out [4]string
 	for i := range out {
-		out[i] = now.AddDate(0, -1-8*(3-i), -7*i).Format("2006-01-02")
+		out[i] = now.AddDate(0, -1-8*(3-i), -7*i-4*n).Format("2006-01-02")
 	}
 	return out
 }
@@ -267,8 +268,8 @@ func LoadShelters(ctx context.Context, d *db.DB, svc *shelters.Service, cs *case
 			if err != nil {
 				return err
 			}
-			for _, s := range demoShelters {
-				if err := loadShelter(ctx, svc, asUser(ctx, nc), ids[s.agency], s, now); err != nil {
+			for i, s := range demoShelters {
+				if err := loadShelter(ctx, svc, asUser(ctx, nc), ids[s.agency], s, i, now); err != nil {
 					return fmt.Errorf("demo: shelter %s: %w", s.name, err)
 				}
 			}
@@ -295,7 +296,7 @@ func LoadShelters(ctx context.Context, d *db.DB, svc *shelters.Service, cs *case
 	})
 }
 
-func loadShelter(ctx context.Context, svc *shelters.Service, nc context.Context, agencyID string, s shelterDef, now time.Time) error {
+func loadShelter(ctx context.Context, svc *shelters.Service, nc context.Context, agencyID string, s shelterDef, n int, now time.Time) error {
 	in := shelters.ShelterInput{AgencyID: agencyID, Name: s.name, LicenceNumber: s.licence, Province: s.province, Canton: s.canton,
 		Address: "Dirección reservada (dato ficticio)", ContactName: "Coordinación (dato ficticio)", ContactPhone: "+593 9 0000 0000",
 		ContactEmail: "casa@" + s.agency + ".demo", Populations: s.populations, Services: s.services, Beds: s.beds, Staff: s.staff, Active: true}
@@ -306,7 +307,7 @@ func loadShelter(ctx context.Context, svc *shelters.Service, nc context.Context,
 	if err != nil {
 		return err
 	}
-	for i, on := range assessmentDates(now) {
+	for i, on := range assessmentDates(now, n) {
 		ratings, evidence := ratingsFor(s, i)
 		who := "Equipo técnico del Programa Amparo"
 		if i%2 == 1 {
