@@ -193,6 +193,9 @@ func (api *API) Admit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if b.CaseNumber != "" && b.CaseID == "" {
+		st.CaseNumber = normalizeCaseNumber(b.CaseNumber)
+	}
 	w.Header().Set("Location", "/api/v1/shelters/"+r.PathValue("id"))
 	return api.Web.JSON(w, http.StatusCreated, st)
 }

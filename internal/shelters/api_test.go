@@ -177,7 +177,7 @@ func testAPI(t *testing.T, engine string) {
 	}
 	var stay map[string]any
 	if st := cc.call(t, "POST", "/api/v1/shelters/"+s.ID+"/stays", map[string]any{"case_number": a.Number, "bed_type": "girls"}, &stay); st != http.StatusCreated ||
-		stay["case_id"] != a.ID || stay["bed_type"] != "girls" {
+		stay["case_id"] != a.ID || stay["bed_type"] != "girls" || stay["case_number"] != a.Number {
 		t.Fatalf("admit: %d %v", st, stay)
 	}
 	if st := cc.call(t, "POST", "/api/v1/shelters/"+s.ID+"/stays", map[string]any{"case_id": b.ID, "bed_type": "girls"}, &bad); st != http.StatusConflict ||
