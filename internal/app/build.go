@@ -45,6 +45,9 @@ func (a *App) build(ctx context.Context) error {
 	a.handler = a.Web.Stack(a.Auth.Identify(web.RecordRoute(mux)), web.Options{
 		TrustProxy: a.Config.TrustProxy,
 		Metrics:    a.Metrics,
+		// Attachments (10 MiB each, encoded in a multipart body) are the only large bodies.
+		LargeBodyPrefixes: []string{"/uploads/"},
+		LargeBody:         11 << 20,
 	})
 	return nil
 }

@@ -48,7 +48,11 @@ func (a *App) routes() []web.Route {
 // nav lists the side-menu entries the signed-in user may use, in menu order.
 func (a *App) nav(r *http.Request) []web.NavItem {
 	sub := access.From(r.Context())
-	entries := []navEntry{{order: 0, path: "/", label: "nav.home"}}
+	home := "/"
+	if sub.Can(access.View, access.Case) {
+		home = "/work"
+	}
+	entries := []navEntry{{order: 0, path: home, label: "nav.home"}}
 	for _, m := range modules {
 		entries = append(entries, m.nav...)
 	}
@@ -84,6 +88,11 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) error {
 	u := auth.UserFrom(r.Context())
 	if u == nil {
 		return a.Web.Render(w, r, "web/welcome", a.Web.NewPage(r, ""))
+	}
+	// Case workers and supervisors start from their work: what is due, overdue or waiting.
+	if access.From(r.Context()).Can(access.View, access.Case) {
+		http.Redirect(w, r, "/work", http.StatusSeeOther)
+		return nil
 	}
 	p := a.Web.NewPage(r, "home.work_title")
 	p.Data = map[string]any{"Sections": a.nav(r)}

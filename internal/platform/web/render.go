@@ -144,7 +144,9 @@ func Funcs(cat *i18n.Catalog) template.FuncMap {
 			}
 			return m, nil
 		},
-		"list":      func(v ...any) []any { return v },
+		"list": func(v ...any) []any { return v },
+		// fieldID is the id of a form control named name (see Page.Field).
+		"fieldID":   func(name string) string { return "f-" + strings.ReplaceAll(name, ".", "-") },
 		"join":      strings.Join,
 		"base":      path.Base,
 		"add":       func(a, b int) int { return a + b },
