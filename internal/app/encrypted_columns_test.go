@@ -44,7 +44,7 @@ func TestCapabilityColumnsRotate(t *testing.T) {
 		c, err := cs.Register(worker, cases.Input{Person: cases.Person{GivenNames: "Ana", FamilyNames: "Caicedo", Aliases: []string{"Anita"},
 			Sex: "female", BirthDate: "2010-05-01", Nationalities: []string{"ECU"}, Contact: "0999999999",
 			Documents: []cases.Document{{Type: "passport", Number: "X123"}}, Guardian: &cases.Guardian{Name: "Luz", Relation: "madre"}},
-			Identification: cases.Identification{Date: "2026-01-01", Country: "ECU", Province: "17", How: "hotline"},
+			Identification:    cases.Identification{Date: "2026-01-01", Country: "ECU", Province: "17", How: "hotline"},
 			TraffickingStatus: "possible"}, cases.RegisterOptions{})
 		if err != nil {
 			t.Fatal(err)
