@@ -29,6 +29,7 @@ import (
 	"github.com/amparo-ec/amparo/internal/platform/db/dbtest"
 	"github.com/amparo-ec/amparo/internal/platform/i18n"
 	"github.com/amparo-ec/amparo/internal/platform/reqinfo"
+	"github.com/amparo-ec/amparo/internal/referrals"
 	"github.com/amparo-ec/amparo/internal/shelters"
 )
 
@@ -687,4 +688,38 @@ func (ua *uiApp) events(t *testing.T, action string) []audit.Event {
 		t.Fatal(err)
 	}
 	return list
+}
+
+// TestAdmitFromReferral: an accepted referral to the shelter's agency is offered on the
+// admission form, and the stay records it.
+func TestAdmitFromReferral(t *testing.T) {
+	w := newUIWorld(t, "sqlite", map[string]int{"women": 2})
+	c := w.referCase(t, "Lucía", 30, "female", false)
+	if _, err := w.Cases.RecordConsent(w.worker.ctx, c.ID, cases.ConsentInput{Purpose: "referral", AgencyID: w.casa.ID, Status: "given",
+		GivenBy: "self", Method: "written", DecidedOn: today().Format("2006-01-02")}); err != nil {
+		t.Fatal(err)
+	}
+	ref, err := w.Referrals.Send(w.worker.ctx, referrals.ReferralInput{CaseID: c.ID, ToAgencyID: w.casa.ID, SupportTypes: []string{"shelter"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "/shelters/" + w.id
+	r := must(t, "page before acceptance", w.coord.get(t, page), http.StatusOK)
+	if strings.Contains(r.Body, ref.Number) {
+		t.Error("a referral not yet accepted is offered for admission")
+	}
+	if _, err := w.Referrals.Step(w.coord.ctx, ref.ID, "accept", referrals.StepInput{}); err != nil {
+		t.Fatal(err)
+	}
+	r = must(t, "page", w.coord.get(t, page), http.StatusOK)
+	if txt, ok := byID(r.Body, "f-referral_id"); !ok || !strings.Contains(txt, ref.Number) || !strings.Contains(txt, c.Number) {
+		t.Fatalf("referral select: %q", txt)
+	}
+	must(t, "unknown referral", w.coord.post(t, page+"/stays", url.Values{"referral_id": {"0190aaaa-0000-7000-8000-000000000000"},
+		"bed_type": {"women"}}), http.StatusUnprocessableEntity)
+	must(t, "admit from the referral", w.coord.post(t, page+"/stays", url.Values{"referral_id": {ref.ID}, "bed_type": {"women"}}), http.StatusSeeOther)
+	stays, err := w.Shelters.Residents(w.coord.ctx, w.id, true)
+	if err != nil || len(stays) != 1 || stays[0].ReferralID != ref.ID || stays[0].CaseID != c.ID {
+		t.Fatalf("stay: %v %+v", err, stays)
+	}
 }
