@@ -113,6 +113,39 @@ func supportOptions(p *web.Page) []web.Option {
 	return options(p, "cases.support.", cases.SupportTypes)
 }
 
+// fieldOrder is the order shared fields are shown in: who the person is, then what the
+// service needs to know.
+var fieldOrder = []string{"case_number", "given_names", "family_names", "sex", "gender", "age_group", "age",
+	"birth_date", "nationalities", "languages", "documents", "contact", "guardian", "disability", "risk_level",
+	"exploitation", "identification"}
+
+// orderFields sorts field names by fieldOrder (unknown names last, as given).
+func orderFields(fields []string) []string {
+	out := make([]string, 0, len(fields))
+	for _, f := range fieldOrder {
+		if oneOf(fields, f) {
+			out = append(out, f)
+		}
+	}
+	for _, f := range fields {
+		if !oneOf(fieldOrder, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// supportLabels translates support types in the vocabulary's order.
+func supportLabels(p *web.Page, types []string) []string {
+	var out []string
+	for _, t := range cases.SupportTypes {
+		if oneOf(types, t) {
+			out = append(out, p.T("cases.support."+t))
+		}
+	}
+	return out
+}
+
 // labels translates each value (prefix + value).
 func labels(p *web.Page, prefix string, values []string) []string {
 	out := make([]string, 0, len(values))

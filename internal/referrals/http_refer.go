@@ -152,7 +152,7 @@ func (h *Handlers) referPage(r *http.Request, p *web.Page, c *cases.Case) error 
 		}
 	}
 	support := p.Form.Values["support_types"]
-	d.Shared = labels(p, "referrals.field.", SharedFields(purpose, support))
+	d.Shared = labels(p, "referrals.field.", orderFields(SharedFields(purpose, support)))
 	// Consent as the service will check it when sending.
 	consentPurpose, consentAgency := "referral", to
 	if purpose == "prosecution" {

@@ -86,7 +86,7 @@ func (h *Handlers) step(action string) web.Handler {
 func (h *Handlers) referralPage(r *http.Request, p *web.Page, ref *Referral) {
 	ctx := r.Context()
 	d := &referralData{R: ref, Side: side(access.From(ctx), ref), Status: statusBadge(p, ref.Status),
-		Purpose: p.T("referrals.purpose." + ref.Purpose), Support: labels(p, "cases.support.", ref.SupportTypes),
+		Purpose: p.T("referrals.purpose." + ref.Purpose), Support: supportLabels(p, ref.SupportTypes),
 		Due: isoToDisplay(ref.DueOn), Actions: map[string]bool{},
 		Reasons: options(p, "referrals.decline.", DeclineReasons), Outcomes: options(p, "referrals.outcome.", Outcomes)}
 	for _, a := range h.Svc.Actions(ctx, ref) {
@@ -107,7 +107,7 @@ func (h *Handlers) referralPage(r *http.Request, p *web.Page, ref *Referral) {
 		d.CaseLink = access.From(ctx).Can(access.View, access.Case)
 	}
 	if len(ref.Payload) > 0 {
-		for _, f := range ref.SharedFields {
+		for _, f := range orderFields(ref.SharedFields) {
 			d.Shared = append(d.Shared, sharedRow{Field: f, Label: p.T("referrals.field." + f),
 				Value: h.fieldValue(p, f, ref.Payload[f])})
 		}

@@ -24,6 +24,7 @@ type tab struct {
 	Link      string
 	Current   bool
 	Overdue   int
+	Show      bool
 }
 
 type listData struct {
@@ -82,6 +83,8 @@ func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
 		Statuses: append([]web.Option{{Value: "open", Label: p.T("referrals.filter_open")}}, options(p, "referrals.status.", Statuses)...)}
 	for _, t := range []tab{{Direction: "incoming", Overdue: in}, {Direction: "outgoing", Overdue: out}} {
 		t.Label, t.Link, t.Current = p.T("referrals.direction."+t.Direction), "/referrals?direction="+t.Direction, t.Direction == dir
+		// Institutions that only receive see no "outgoing" tab, unless they open it.
+		t.Show = t.Current || t.Direction == "incoming" || can(r, access.Create, access.Referral)
 		d.Tabs = append(d.Tabs, t)
 	}
 	for _, ref := range list {
@@ -91,7 +94,7 @@ func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Rows = append(d.Rows, listRow{ID: ref.ID, Number: ref.Number, CaseNumber: ref.CaseNumber, Other: other,
 			Purpose: p.T("referrals.purpose." + ref.Purpose), Due: isoToDisplay(ref.DueOn), Sent: i18n.FormatDate(ref.CreatedAt),
-			Support: labels(p, "cases.support.", ref.SupportTypes), Status: statusBadge(p, ref.Status),
+			Support: supportLabels(p, ref.SupportTypes), Status: statusBadge(p, ref.Status),
 			Urgent: ref.Urgent, Overdue: ref.Overdue, Prosecution: ref.Purpose == "prosecution"})
 	}
 	d.Pager = pager(p, "/referrals", k, f.Page, pageSize, total)

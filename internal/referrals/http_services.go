@@ -66,8 +66,17 @@ type offerRow struct {
 
 func newOfferRow(p *web.Page, o *Offer) offerRow {
 	row := offerRow{ID: o.ID, Name: o.Name, Agency: o.AgencyName, Type: p.T("cases.support." + o.SupportType),
-		Hours: o.Hours, Phone: o.ContactPhone, Email: o.ContactEmail, Contact: o.ContactName, Active: o.Active,
-		Populations: labels(p, "referrals.population.", o.Populations)}
+		Hours: o.Hours, Phone: o.ContactPhone, Email: o.ContactEmail, Contact: o.ContactName, Active: o.Active}
+	// In the vocabulary's order (children first), or one word for everyone.
+	if len(o.Populations) == len(Populations) {
+		row.Populations = []string{p.T("referrals.populations_all")}
+	} else {
+		for _, v := range Populations {
+			if oneOf(o.Populations, v) {
+				row.Populations = append(row.Populations, p.T("referrals.population."+v))
+			}
+		}
+	}
 	for _, a := range o.Areas {
 		row.Areas = append(row.Areas, areaName(a))
 	}

@@ -86,12 +86,12 @@ func (h *Handlers) Map(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.LegendX, d.LegendY = m.Inset.X, m.Inset.Y+m.Inset.H+28
 	for i, c := range classes {
-		y := d.LegendY + 10 + 20*i
+		y := d.LegendY + 10 + 22*i
 		label := p.Num(c.Min)
 		if c.Max != c.Min {
 			label = p.T("referrals.map_range", "Min", p.Num(c.Min), "Max", p.Num(c.Max))
 		}
-		d.Legend = append(d.Legend, legendItem{Fill: c.Fill, Label: label, Y: y, TextY: y + 12})
+		d.Legend = append(d.Legend, legendItem{Fill: c.Fill, Label: label, Y: y, TextY: y + 13})
 	}
 	p.Data = d
 	return h.Web.Render(w, r, "referrals/services_map", p)

@@ -547,9 +547,9 @@ func TestServiceMapScreensAndExports(t *testing.T) {
 	if len(seen) != 24 {
 		t.Fatalf("the map draws %d provinces, want 24", len(seen))
 	}
-	has(t, "map", r, e.msg("referrals.map_lead", "Count", 3), `<tr data-province="09"><th scope="row"><a href="/services?province=09">Guayas</a></th><td>2</td>`)
+	has(t, "map", r, e.msg("referrals.map_lead", "Count", 3), `<tr data-province="09"><th scope="row"><a href="/services?province=09">Guayas</a></th><td class="number">2</td>`)
 	r = admin.get(t, "/services/map?type=legal")
-	has(t, "map by type", r, `<tr data-province="17"><th scope="row"><a href="/services?province=17&type=legal">Pichincha</a></th><td>1</td>`)
+	has(t, "map by type", r, `<tr data-province="17"><th scope="row"><a href="/services?province=17&type=legal">Pichincha</a></th><td class="number">1</td>`)
 }
 
 func TestReferralScreensByRole(t *testing.T) {
