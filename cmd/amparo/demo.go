@@ -34,6 +34,16 @@ func cmdDemo(ctx context.Context, args []string, out, errOut io.Writer) error {
 		if err != nil {
 			return err
 		}
+		// Each loader runs once (a marker in app_meta) and is fast on a small machine.
+		if err := demo.LoadCases(ctx, a.DB, a.Cases, a.Auth); err != nil {
+			return err
+		}
+		if err := demo.LoadNetwork(ctx, a.DB, a.Referrals, a.Auth); err != nil {
+			return err
+		}
+		if err := demo.LoadShelters(ctx, a.DB, a.Shelters, a.Cases, a.Auth); err != nil {
+			return err
+		}
 		fmt.Fprintf(out, "\nAmparo demo — data in %s (fictitious people and institutions)\n\n", c.DataDir)
 		tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "EMAIL\tPASSWORD\tROLE\tAGENCY")

@@ -10,19 +10,19 @@ type Ratings map[string]int
 
 // DomainScore is the roll-up of one domain.
 type DomainScore struct {
-	Domain string
-	Mean   float64 // mean rating of the rated standards, 1 (best) .. 4 (worst); 0 if none rated
-	Rated  int
-	Total  int
-	Worst  int // the worst rating in the domain
+	Domain string  `json:"domain"`
+	Mean   float64 `json:"mean"` // mean rating of the rated standards, 1 (best) .. 4 (worst); 0 if none rated
+	Rated  int     `json:"rated"`
+	Total  int     `json:"total"`
+	Worst  int     `json:"worst"` // the worst rating in the domain
 }
 
 // Capacity is the scored result of a capacity assessment.
 type Capacity struct {
-	Domains []DomainScore
-	Overall float64 // mean of the domain means (each domain weighs the same)
-	Rated   int
-	Total   int
+	Domains []DomainScore `json:"domains"`
+	Overall float64       `json:"overall"` // mean of the domain means (each domain weighs the same)
+	Rated   int           `json:"rated"`
+	Total   int           `json:"total"`
 }
 
 // ScoreCapacity rolls ratings up by domain. Ratings outside 1–4 are ignored.
@@ -76,14 +76,14 @@ type Finances struct {
 
 // Sustainability is the derived financial picture.
 type Sustainability struct {
-	TotalIncome        float64
-	MonthlyCost        float64
-	ReserveMonths      float64 // unrestricted reserves ÷ monthly operating cost
-	HHI                float64 // Σ(share of each source category)², 0..1
-	LargestFunderShare float64 // 0..1
-	CostPerBedNight    float64
-	Occupancy          float64 // occupied bed-nights ÷ (beds × days), 0..1
-	FundingGap         float64 // standard budget − secured funding (never negative)
+	TotalIncome        float64 `json:"total_income"`
+	MonthlyCost        float64 `json:"monthly_cost"`
+	ReserveMonths      float64 `json:"reserve_months"` // unrestricted reserves ÷ monthly operating cost
+	HHI                float64 `json:"hhi"`            // Σ(share of each source category)², 0..1
+	LargestFunderShare float64 `json:"largest_funder_share"`
+	CostPerBedNight    float64 `json:"cost_per_bed_night"`
+	Occupancy          float64 `json:"occupancy"`   // occupied bed-nights ÷ (beds × days), 0..1
+	FundingGap         float64 `json:"funding_gap"` // standard budget − secured funding (never negative)
 }
 
 // ScoreFinances computes the sustainability measures. Divisions by zero give 0.
@@ -153,8 +153,8 @@ type Derived struct {
 
 // Reason explains one rule that fired.
 type Reason struct {
-	Key  string // shelters.reason.<...>
-	Args map[string]any
+	Key  string         `json:"key"` // shelters.reason.<...>
+	Args map[string]any `json:"args,omitempty"`
 }
 
 // DeriveStatus applies the rules to the latest capacity assessment (nil when none) and

@@ -85,12 +85,26 @@ func (s *Service) require(ctx context.Context, shelterID string, a access.Action
 // Save creates (empty id) or updates a shelter's registry entry.
 func (s *Service) Save(ctx context.Context, id string, in ShelterInput) (*Shelter, error) {
 	sub := access.From(ctx)
+	keepAddress := false
 	if id == "" {
 		if err := sub.Require(access.Create, access.Shelter); err != nil {
 			return nil, err
 		}
-	} else if _, err := s.require(ctx, id, access.Update, access.Shelter); err != nil {
-		return nil, err
+	} else {
+		if _, err := s.require(ctx, id, access.Update, access.Shelter); err != nil {
+			return nil, err
+		}
+		cur, err := s.operator(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		// Only national coordination hands a shelter to another operator.
+		if in.AgencyID != cur && sub.Scope(access.Update, access.Shelter) < access.National {
+			return nil, errs.Invalid(map[string]string{"agency_id": "shelters.err.operator_change"})
+		}
+		// The confidential address is known to the operator's staff only: others'
+		// edits keep it as it is.
+		keepAddress = sub.AgencyID != cur
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -107,18 +121,25 @@ func (s *Service) Save(ctx context.Context, id string, in ShelterInput) (*Shelte
 				return fmt.Errorf("shelters: insert: %w", err)
 			}
 		}
-		addr, err := s.kr.EncryptString(in.Address, "shelter:"+id+":address")
-		if err != nil {
-			return err
+		addrSQL, addrArgs := "enc_address = ?, ", []any{}
+		if keepAddress {
+			addrSQL = ""
+		} else {
+			addr, err := s.kr.EncryptString(in.Address, "shelter:"+id+":address")
+			if err != nil {
+				return err
+			}
+			addrArgs = append(addrArgs, addr)
 		}
 		var canton any
 		if in.Canton != "" {
 			canton = in.Canton
 		}
+		args := append([]any{in.AgencyID, in.Name, in.LicenceNumber, in.LicenceExpires, in.Province, canton}, addrArgs...)
+		args = append(args, in.ContactName, in.ContactPhone, in.ContactEmail, b2i(in.Active), now, id)
 		if _, err := s.d.Exec(ctx, `UPDATE shelters SET agency_id = ?, name = ?, licence_number = ?, licence_expires = ?,
-			province_code = ?, canton_code = ?, enc_address = ?, contact_name = ?, contact_phone = ?, contact_email = ?,
-			active = ?, updated_at = ? WHERE id = ?`, in.AgencyID, in.Name, in.LicenceNumber, in.LicenceExpires, in.Province,
-			canton, addr, in.ContactName, in.ContactPhone, in.ContactEmail, b2i(in.Active), now, id); err != nil {
+			province_code = ?, canton_code = ?, `+addrSQL+`contact_name = ?, contact_phone = ?, contact_email = ?,
+			active = ?, updated_at = ? WHERE id = ?`, args...); err != nil {
 			return fmt.Errorf("shelters: update: %w", err)
 		}
 		if err := s.replaceSets(ctx, id, in); err != nil {
