@@ -140,13 +140,34 @@ var routeTable = map[string]who{
 	"POST /api/v1/cases/{id}/status":   roles(caseEditors...),
 	"GET /api/v1/approvals":            roles(access.CaseSupervisor),
 	"POST /api/v1/approvals/{id}":      roles(access.CaseSupervisor),
+
+	// Shelters: the registry for everyone who may view shelters; residents for the
+	// operator's coordinator; assessments for the operator and national coordination.
+	"GET /shelters":                              roles(shelterViewers...),
+	"GET /shelters/{id}":                         roles(shelterViewers...),
+	"GET /api/v1/shelters":                       roles(shelterViewers...),
+	"GET /api/v1/shelters/{id}":                  roles(shelterViewers...),
+	"GET /shelters/new":                          roles(access.NationalCoordinator),
+	"POST /shelters":                             roles(access.NationalCoordinator),
+	"GET /shelters/{id}/edit":                    roles(access.ShelterCoordinator, access.NationalCoordinator),
+	"POST /shelters/{id}":                        roles(access.ShelterCoordinator, access.NationalCoordinator),
+	"GET /shelters/{id}/assessments/new":         roles(access.ShelterCoordinator, access.NationalCoordinator),
+	"POST /shelters/{id}/assessments":            roles(access.ShelterCoordinator, access.NationalCoordinator),
+	"POST /shelters/{id}/finances":               roles(access.ShelterCoordinator, access.NationalCoordinator),
+	"POST /shelters/{id}/actions":                roles(access.ShelterCoordinator, access.NationalCoordinator),
+	"POST /shelters/{id}/actions/{action}":       roles(access.ShelterCoordinator, access.NationalCoordinator),
+	"POST /shelters/{id}/stays":                  roles(access.ShelterCoordinator),
+	"POST /api/v1/shelters/{id}/stays":           roles(access.ShelterCoordinator),
+	"POST /shelters/{id}/stays/{stay}/discharge": roles(access.ShelterCoordinator),
 }
 
 // Role groups of the table, written out by hand.
 var (
 	caseViewers = []access.Role{access.CaseWorker, access.CaseSupervisor, access.ShelterCoordinator,
 		access.ReintegrationOfficer, access.ProsecutionLiaison}
-	caseEditors = []access.Role{access.CaseWorker, access.CaseSupervisor}
+	caseEditors    = []access.Role{access.CaseWorker, access.CaseSupervisor}
+	shelterViewers = []access.Role{access.Admin, access.CaseWorker, access.CaseSupervisor, access.ShelterCoordinator,
+		access.ReintegrationOfficer, access.LocalFocalPoint, access.NationalCoordinator, access.Monitoring}
 )
 
 func (w who) allows(role access.Role) bool {
