@@ -49,6 +49,7 @@ func TestCaseJourney(t *testing.T) {
 			visit(t, worker, srv.URL+"/login")
 			follow(t, worker, "worker: sign in", signIn(t, worker, caseWorkerEmail, casePassword))
 			enrol(t, worker, "worker")
+			invalidRegistration(t, worker)
 			caseURL := registerChild(t, worker, srv, dupNumber)
 			caseID := caseURL[strings.LastIndex(caseURL, "/")+1:]
 			recordRepresentativeConsent(t, worker, caseURL)
@@ -227,10 +228,79 @@ func set(t *testing.T, ctx context.Context, what, scope string, values ...string
 	}
 }
 
+// pickPlace chooses a province in the form's place picker, waits until htmx has
+// replaced the canton list with that province's cantons, and chooses the canton.
+func pickPlace(t *testing.T, ctx context.Context, form, province, canton string) {
+	t.Helper()
+	sel := form + ` select[name="identification.canton"]`
+	ready := `(() => { const o = [...document.querySelectorAll('` + sel + ` option')].map(o => o.value).filter(v => v);
+		return o.length > 0 && o.every(v => v.startsWith("` + province + `")); })()`
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.Run(sctx, chromedp.Steps(
+		chromedp.SetValue(chromedp.CSS(form+` [name="identification.province"]`), province),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Poll[bool](ready)(ctx, tg)
+			return err
+		}),
+		chromedp.SetValue(chromedp.CSS(sel), canton),
+	)); err != nil {
+		t.Fatalf("choose province %s and canton %s: %v", province, canton, err)
+	}
+}
+
 // stage returns the workflow section's sentence about the current stage.
 func stage(t *testing.T, ctx context.Context) string {
 	t.Helper()
 	return text(t, ctx, `#workflow > p`)
+}
+
+// invalidRegistration submits the four kinds of bad input of the issue at once (a
+// cédula with a wrong check digit, a birth date tomorrow, a canton of another province,
+// an exploitation value that does not exist): the form comes back with 422, each
+// message in Spanish beside its field, and nothing is saved.
+func invalidRegistration(t *testing.T, ctx context.Context) {
+	t.Helper()
+	follow(t, ctx, "worker: open the case list from the menu", chromedp.Click(chromedp.CSS(`nav.side a[href="/cases"]`)))
+	follow(t, ctx, "worker: new case", chromedp.Click(chromedp.CSS(`main a[href="/cases/new"]`)))
+	f := `form#case-form`
+	loc, _ := time.LoadLocation("America/Guayaquil")
+	tomorrow := time.Now().In(loc).AddDate(0, 0, 1).Format("2006-01-02")
+	set(t, ctx, "worker: bad input", f,
+		"identification.how", "police_operation",
+		"person.given_names", "Prueba",
+		"person.family_names", "Inválida",
+		"person.sex", "female",
+		"person.birth_date", tomorrow,
+		"person.documents.0.type", "cedula",
+		"person.documents.0.number", "1710034066")
+	// Guayaquil is picked the way a person would (Guayas, then its canton); then the
+	// province alone is switched to Pichincha without the change event, so the canton
+	// list is not refreshed: the pair a tampered or stale form would send.
+	pickPlace(t, ctx, f, "09", "0901")
+	run(t, ctx, "worker: Pichincha as the province, silently",
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('`+f+` [name="identification.province"]').value = "17"; 1`),
+		chromedp.Click(chromedp.CSS(f+` input[name="person.nationalities"][value="ECU"]`)),
+		// A value no checkbox offers, as a tampered form would send it.
+		chromedp.SetAttributeValue(chromedp.CSS(f+` input[name="exploitation"][value="organ_removal"]`), "value", "esclavitud"),
+		chromedp.Click(chromedp.CSS(f+` input[name="exploitation"][value="esclavitud"]`)),
+	)
+	submitWant(t, ctx, "worker: register bad input", chromedp.Click(chromedp.CSS(f+` button.primary[type="submit"]`)), http.StatusUnprocessableEntity)
+	for sel, want := range map[string]string{
+		`#f-person-documents-error`:      "dígito verificador",
+		`#f-person-birth_date-error`:     "no puede ser futura",
+		`#f-identification-canton-error`: "no pertenece a la provincia",
+		`#f-exploitation-error`:          "no existe",
+	} {
+		if got := text(t, ctx, sel); !strings.Contains(got, want) {
+			t.Errorf("message %s reads %q, want it to say %q", sel, got, want)
+		}
+	}
+	if got := text(t, ctx, `#error-summary`); strings.Contains(got, "cases.err") || strings.Contains(got, "validation.") {
+		t.Errorf("the error summary shows untranslated keys: %q", got)
+	}
+	follow(t, ctx, "worker: back to the list", chromedp.Click(chromedp.CSS(`nav.side a[href="/cases"]`)))
+	run(t, ctx, "worker: the list is still empty", chromedp.WaitVisible(chromedp.CSS(`#empty`)))
 }
 
 // registerChild fills the registration form for an 11-year-old girl found begging,
@@ -241,7 +311,6 @@ func registerChild(t *testing.T, ctx context.Context, srv *server, dupNumber str
 	follow(t, ctx, "worker: new case", chromedp.Click(chromedp.CSS(`main a[href="/cases/new"]`)))
 	f := `form#case-form`
 	set(t, ctx, "worker: identification", f,
-		"identification.province", "17",
 		"identification.how", "ngo_outreach",
 		"person.given_names", "Yadira Elizabeth",
 		"person.family_names", "Toaquiza Chimbo",
@@ -256,11 +325,8 @@ func registerChild(t *testing.T, ctx context.Context, srv *server, dupNumber str
 		"duration_months", "8",
 		"risk_level", "high",
 	)
-	// The canton list follows the province (htmx), or lists every canton without it.
-	run(t, ctx, "worker: province Pichincha, canton Quito",
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('`+f+` [name="identification.province"]').dispatchEvent(new Event('change', {bubbles: true})); 1`),
-		chromedp.WaitReady(chromedp.CSS(f+` select[name="identification.canton"] option[value="1701"]`)),
-		chromedp.SetValue(chromedp.CSS(f+` [name="identification.canton"]`), "1701"),
+	pickPlace(t, ctx, f, "17", "1701")
+	run(t, ctx, "worker: nationality and the history",
 		chromedp.Click(chromedp.CSS(f+` input[name="person.nationalities"][value="ECU"]`)),
 		chromedp.Click(chromedp.CSS(f+` input[name="exploitation"][value="begging"]`)),
 		chromedp.Click(chromedp.CSS(f+` input[name="labour_industries"][value="begging_sector"]`)),
@@ -290,6 +356,9 @@ func registerChild(t *testing.T, ctx context.Context, srv *server, dupNumber str
 		if !strings.Contains(head, want) {
 			t.Errorf("case header %q lacks %q", head, want)
 		}
+	}
+	if got := text(t, ctx, `#identification`); !strings.Contains(got, "Quito, Pichincha") {
+		t.Errorf("identification %q: want the canton and province chosen", got)
 	}
 	if !regexp.MustCompile(`EC-\d{4}-00002`).MatchString(head) {
 		t.Errorf("case header %q: want the second number of the year", head)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/amparo-ec/amparo/internal/cases"
 	"github.com/amparo-ec/amparo/internal/platform/access"
@@ -260,6 +261,30 @@ func TestConsentWithdrawal(t *testing.T) {
 		}
 		if ev := e.events(t, "case.access_grant", c.ID); len(ev) < 4 {
 			t.Errorf("case.access_grant events: %d", len(ev))
+		}
+	})
+}
+
+// TestConsentDateInEcuador: the decision date is a day in Ecuador, like every typed
+// date. At 22:00 in Guayaquil (03:00 UTC the next day) tomorrow is still the future;
+// RecordConsent compares the typed day with the UTC instant instead.
+func TestConsentDateInEcuador(t *testing.T) {
+	t.Parallel()
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		w := e.user(t, e.agA, access.CaseWorker)
+		ctx := e.as(w)
+		teen := e.withBirth(t, ctx, 1, "2009-06-01", nil)
+		e.setNow(time.Date(2026, 3, 11, 3, 0, 0, 0, time.UTC)) // 10 March, 22:00 in Guayaquil
+		late := consent("statistics", "given", "self", "")
+		late.DecidedOn = "2026-03-11"
+		_, err := e.svc.RecordConsent(ctx, teen.ID, late)
+		if e, _ := errs.As(err); e == nil || e.Fields["decided_on"] != "cases.err.date_future" {
+			t.Errorf("consent decided tomorrow (in Ecuador): %v, want decided_on cases.err.date_future", err)
+		}
+		late.DecidedOn = "2026-03-10"
+		if _, err := e.svc.RecordConsent(ctx, teen.ID, late); err != nil {
+			t.Errorf("consent decided today (in Ecuador): %v", err)
 		}
 	})
 }

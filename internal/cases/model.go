@@ -7,6 +7,7 @@ import (
 
 	"github.com/amparo-ec/amparo/internal/platform/errs"
 	"github.com/amparo-ec/amparo/internal/platform/geo"
+	"github.com/amparo-ec/amparo/internal/platform/i18n"
 )
 
 // Document is an identity document. The number is encrypted; a blind index of it allows
@@ -165,6 +166,7 @@ const maxText = 20000
 // identity documents. It returns field errors keyed by the JSON path of each field.
 func (in *Input) Validate(now time.Time) error {
 	f := errs.Fields{}
+	today := calendarToday(now)
 	p := &in.Person
 	if p.GivenNames == "" && p.FamilyNames == "" && len(p.Aliases) == 0 {
 		f.Add("person.given_names", "cases.err.name_required")
@@ -190,7 +192,7 @@ func (in *Input) Validate(now time.Time) error {
 		switch {
 		case err != nil:
 			f.Add("person.birth_date", "validation.date")
-		case t.After(now):
+		case t.After(today):
 			f.Add("person.birth_date", "cases.err.birth_future")
 		case now.Year()-t.Year() > 110:
 			f.Add("person.birth_date", "cases.err.birth_past")
@@ -238,7 +240,7 @@ func (in *Input) Validate(now time.Time) error {
 	var idDate time.Time
 	if t, err := time.Parse("2006-01-02", id.Date); err != nil {
 		f.Add("identification.date", "validation.date")
-	} else if t.After(now) {
+	} else if t.After(today) {
 		f.Add("identification.date", "cases.err.date_future")
 	} else {
 		idDate = t
@@ -281,6 +283,14 @@ func (in *Input) Validate(now time.Time) error {
 	}
 	_ = idDate
 	return f.Err()
+}
+
+// calendarToday is today's date in Ecuador (the display zone) as midnight UTC, the way
+// typed dates parse, so "in the future" compares calendar days: at 22:00 in Guayaquil,
+// 03:00 UTC the next day, tomorrow's date is still in the future.
+func calendarToday(now time.Time) time.Time {
+	y, m, d := now.In(i18n.Zone()).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 func checkList(f errs.Fields, field, vocab string, values []string) {

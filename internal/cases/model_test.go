@@ -457,3 +457,33 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+// TestValidateDatesInEcuador: dates are typed as calendar days in Ecuador. At 22:00 in
+// Guayaquil (03:00 UTC the next day) tomorrow's date is still in the future, and today's
+// is not.
+func TestValidateDatesInEcuador(t *testing.T) {
+	evening := time.Date(2026, 3, 11, 3, 0, 0, 0, time.UTC) // 10 March, 22:00 in Guayaquil
+	in := goodInput()
+	in.Person.BirthDate = "2026-03-11"
+	in.Identification.Date = "2026-03-10"
+	in.Normalize()
+	e, _ := errs.As(in.Validate(evening))
+	if e == nil || e.Fields["person.birth_date"] != "cases.err.birth_future" {
+		t.Errorf("born tomorrow (in Ecuador): %v, want person.birth_date cases.err.birth_future", e)
+	}
+	in = goodInput()
+	in.Identification.Date = "2026-03-11"
+	e, _ = errs.As(in.Validate(evening))
+	if e == nil || e.Fields["identification.date"] != "cases.err.date_future" {
+		t.Errorf("identified tomorrow (in Ecuador): %v, want identification.date cases.err.date_future", e)
+	}
+	in = goodInput()
+	in.Identification.Date = "2026-03-10"
+	in.Person.BirthDate = "2026-03-10"
+	morning := time.Date(2026, 3, 10, 5, 30, 0, 0, time.UTC) // 00:30 in Guayaquil
+	for _, at := range []time.Time{evening, morning} {
+		if err := in.Validate(at); err != nil {
+			t.Errorf("born and identified today (in Ecuador), validated at %s: %v", at, err)
+		}
+	}
+}
