@@ -159,13 +159,51 @@ var routeTable = map[string]who{
 	"POST /shelters/{id}/stays":                  roles(access.ShelterCoordinator),
 	"POST /api/v1/shelters/{id}/stays":           roles(access.ShelterCoordinator),
 	"POST /shelters/{id}/stays/{stay}/discharge": roles(access.ShelterCoordinator),
+
+	// The service map: everyone who refers or coordinates; national coordination edits.
+	"GET /services":             roles(mapViewers...),
+	"GET /services.csv":         roles(mapViewers...),
+	"GET /services.xlsx":        roles(mapViewers...),
+	"GET /services/map":         roles(mapViewers...),
+	"GET /services/{id}":        roles(mapViewers...),
+	"GET /api/v1/services":      roles(mapViewers...),
+	"GET /api/v1/services/{id}": roles(mapViewers...),
+	"GET /services/new":         roles(access.NationalCoordinator),
+	"POST /services":            roles(access.NationalCoordinator),
+	"GET /services/{id}/edit":   roles(access.NationalCoordinator),
+	"POST /services/{id}":       roles(access.NationalCoordinator),
+
+	// Referrals: workers and supervisors send; receiving institutions answer.
+	"GET /cases/{id}/refer":                roles(refSenders...),
+	"POST /cases/{id}/refer":               roles(refSenders...),
+	"POST /cases/{id}/referrals":           roles(refSenders...),
+	"POST /referrals/{id}/cancel":          roles(refSenders...),
+	"POST /api/v1/referrals":               roles(refSenders...),
+	"POST /api/v1/referrals/{id}/cancel":   roles(refSenders...),
+	"GET /referrals":                       roles(refUsers...),
+	"GET /referrals/{id}":                  roles(refUsers...),
+	"POST /referrals/{id}/accept":          roles(refUsers...),
+	"POST /referrals/{id}/decline":         roles(refUsers...),
+	"POST /referrals/{id}/start":           roles(refUsers...),
+	"POST /referrals/{id}/complete":        roles(refUsers...),
+	"GET /api/v1/referrals":                roles(refUsers...),
+	"GET /api/v1/referrals/{id}":           roles(refUsers...),
+	"POST /api/v1/referrals/{id}/accept":   roles(refUsers...),
+	"POST /api/v1/referrals/{id}/decline":  roles(refUsers...),
+	"POST /api/v1/referrals/{id}/start":    roles(refUsers...),
+	"POST /api/v1/referrals/{id}/complete": roles(refUsers...),
 }
 
 // Role groups of the table, written out by hand.
 var (
 	caseViewers = []access.Role{access.CaseWorker, access.CaseSupervisor, access.ShelterCoordinator,
 		access.ReintegrationOfficer, access.ProsecutionLiaison}
-	caseEditors    = []access.Role{access.CaseWorker, access.CaseSupervisor}
+	caseEditors = []access.Role{access.CaseWorker, access.CaseSupervisor}
+	mapViewers  = []access.Role{access.Admin, access.CaseWorker, access.CaseSupervisor, access.ShelterCoordinator,
+		access.ReintegrationOfficer, access.LocalFocalPoint, access.NationalCoordinator, access.ProsecutionLiaison}
+	refUsers = []access.Role{access.CaseWorker, access.CaseSupervisor, access.ShelterCoordinator,
+		access.ReintegrationOfficer, access.ProsecutionLiaison}
+	refSenders     = []access.Role{access.CaseWorker, access.CaseSupervisor}
 	shelterViewers = []access.Role{access.Admin, access.CaseWorker, access.CaseSupervisor, access.ShelterCoordinator,
 		access.ReintegrationOfficer, access.LocalFocalPoint, access.NationalCoordinator, access.Monitoring}
 )

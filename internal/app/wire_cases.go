@@ -17,7 +17,9 @@ func init() {
 		},
 		templates: cases.Templates,
 		routes: func(a *App) []web.Route {
-			return cases.NewHandlers(a.Cases, a.Auth, a.Audit, a.Web).Routes()
+			h := cases.NewHandlers(a.Cases, a.Auth, a.Audit, a.Web)
+			h.ReferralsOverdue = a.Referrals.OverdueCounts
+			return h.Routes()
 		},
 		nav: []navEntry{{order: 10, path: "/cases", label: "nav.cases", action: access.View, resource: access.Case}},
 	})

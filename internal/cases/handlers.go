@@ -30,6 +30,10 @@ type Handlers struct {
 	Auth  *auth.Service // agencies for consent to referral
 	Audit *audit.Log    // the CSV export event
 	Web   *web.Web
+	// ReferralsOverdue, when set, gives the overdue referral counts (incoming to the
+	// user's agency, outgoing from them) for "my work"; the referrals capability
+	// provides it, since cases cannot import it.
+	ReferralsOverdue func(ctx context.Context) (incoming, outgoing int, err error)
 }
 
 // NewHandlers builds the case screens.

@@ -62,6 +62,7 @@ type caseData struct {
 	CanApprove bool
 	CanManage  bool
 	CanExport  bool
+	CanRefer   bool // may send referrals of this case (the referral service checks consent)
 	Closed     bool
 	// What the case may ask for now.
 	AskScreening, AskPlan, AskClosure bool
@@ -115,7 +116,8 @@ func (h *Handlers) casePage(r *http.Request, id string, values url.Values) (*web
 		CanUpdate:  sub.Allows(access.Update, access.Case, rec),
 		CanApprove: sub.Allows(access.Approve, access.Case, rec),
 		CanManage:  sub.Allows(access.Manage, access.Case, rec),
-		CanExport:  sub.Allows(access.Export, access.Case, rec)}
+		CanExport:  sub.Allows(access.Export, access.Case, rec),
+		CanRefer:   sub.Can(access.Create, access.Referral) && sub.Allows(access.View, access.Case, rec)}
 	if err := h.fillCase(ctx, p, d); err != nil {
 		return nil, nil, err
 	}

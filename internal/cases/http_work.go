@@ -75,6 +75,15 @@ func (h *Handlers) Work(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Counts = append(d.Counts, count{Label: p.T("cases.flagged_badge"), N: work.Flagged,
 		URL: "/cases?status=open&flagged=1" + scope, Warn: work.Flagged > 0})
+	if h.ReferralsOverdue != nil {
+		in, out, err := h.ReferralsOverdue(r.Context())
+		if err != nil {
+			return err
+		}
+		d.Counts = append(d.Counts,
+			count{Label: p.T("referrals.work_overdue_in"), N: in, URL: "/referrals?direction=incoming&overdue=1", Warn: in > 0},
+			count{Label: p.T("referrals.work_overdue_out"), N: out, URL: "/referrals?direction=outgoing&overdue=1", Warn: out > 0})
+	}
 	p.Data = d
 	return h.Web.Render(w, r, "cases/work", p)
 }
