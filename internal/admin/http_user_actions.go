@@ -124,8 +124,18 @@ func (h *Handlers) ResetLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	link := h.baseURL(r) + "/reset/" + tok
 	p := h.Web.NewPage(r, "admin.reset_link_title")
-	p.Data = map[string]any{"User": u, "Link": h.baseURL(r) + "/reset/" + tok, "Hours": int(auth.ResetTTL.Hours())}
+	p.Data = map[string]any{"User": u, "Link": link, "Hours": int(auth.ResetTTL.Hours())}
+	// With a mail server configured (AMPARO_SMTP_ADDR) the link also goes to the person.
+	if h.Svc.Mail != nil {
+		if err := h.Svc.MailResetLink(r.Context(), u.ID, link); err != nil {
+			h.Web.Log.Warn("reset link not mailed", "err", err.Error())
+			p.Flash = append(p.Flash, web.Flash{Kind: "warn", Text: p.T("admin.reset_mail_failed")})
+		} else {
+			p.Flash = append(p.Flash, web.Flash{Kind: "ok", Text: p.T("admin.reset_mailed")})
+		}
+	}
 	return h.Web.Render(w, r, "admin/user_reset_link", p)
 }
 

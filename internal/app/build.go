@@ -22,6 +22,9 @@ func (a *App) build(ctx context.Context) error {
 	a.Audit = audit.New(a.DB)
 	a.Auth = auth.NewService(a.DB, a.Audit, kr)
 	a.Auth.IdleTimeout, a.Auth.MaxAge = a.Config.SessionIdle, a.Config.SessionMax
+	if a.Config.SMTPAddr != "" {
+		a.Auth.Mail = auth.NewMailer(a.Config.SMTPAddr, a.Config.SMTPFrom)
+	}
 
 	for _, m := range modules {
 		if m.setup != nil {

@@ -36,6 +36,7 @@ type Service struct {
 	IPWindow    time.Duration
 	Issuer      string // shown in authenticator apps
 	Now         func() time.Time
+	Mail        *Mailer // optional: sends reset links
 }
 
 // NewService builds the identity service with the usual defaults.

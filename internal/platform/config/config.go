@@ -176,6 +176,14 @@ func (c *Config) Finish(mask int) error {
 			return bad("--addr %q: give host:port, for example 127.0.0.1:8080", c.Addr)
 		}
 	}
+	if c.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+			return bad("AMPARO_SMTP_ADDR %q: give host:port of the mail relay", c.SMTPAddr)
+		}
+		if !strings.Contains(c.SMTPFrom, "@") {
+			return bad("AMPARO_SMTP_FROM: give the sender address of reset mails, for example amparo@example.org")
+		}
+	}
 	if c.SessionIdle <= 0 || c.SessionMax <= 0 || c.SessionIdle > c.SessionMax {
 		return bad("--session-idle must be positive and not longer than --session-max")
 	}
