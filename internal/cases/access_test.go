@@ -227,3 +227,46 @@ func TestListScope(t *testing.T) {
 		}
 	})
 }
+
+// TestRelatedAgencyOnlyViews: a referral opens the case to the receiving agency so its
+// staff can read what they need; changing the case (identity data, consent, workflow,
+// plan) stays with the agency that owns it. The receiving agency is told "forbidden",
+// not "not found", since it may see the case.
+func TestRelatedAgencyOnlyViews(t *testing.T) {
+	t.Parallel()
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		wA := e.user(t, e.agA, access.CaseWorker)
+		wB := e.user(t, e.agB, access.CaseWorker)
+		supB := e.user(t, e.agB, access.CaseSupervisor)
+		c := e.register(t, e.as(wA), goodInput())
+		if err := e.svc.GrantAccess(e.sys(), c.ID, e.agB.ID, "referral", "ref-9"); err != nil {
+			t.Fatal(err)
+		}
+		calls := caseCalls(e, c)
+		calls["AddService"] = func(ctx context.Context) error {
+			_, err := e.svc.AddService(ctx, c.ID, cases.ServiceInput{SupportType: "legal", ProviderName: "Defensoría"})
+			return err
+		}
+		calls["AddNote"] = func(ctx context.Context) error { _, err := e.svc.AddNote(ctx, c.ID, "nota"); return err }
+		for who, u := range map[string]*auth.User{"worker of the receiving agency": wB, "its supervisor": supB} {
+			for _, name := range []string{"Get", "History", "Consents", "Approvals"} {
+				if err := calls[name](e.as(u)); err != nil {
+					t.Errorf("%s: %s: %v (a referral lets them view)", who, name, err)
+				}
+			}
+			for _, name := range []string{"Update", "RecordConsent", "RequestApproval", "Move", "Reopen", "Assign", "AddService", "AddNote"} {
+				if err := calls[name](e.as(u)); errs.CodeOf(err) != errs.CodeForbidden {
+					t.Errorf("%s: %s gave %v, want forbidden", who, name, err)
+				}
+			}
+		}
+		got, err := e.svc.Get(e.as(wA), c.ID)
+		if err != nil || got.Version != 1 {
+			t.Errorf("the owning agency's case changed through the receiving agency: v%d %v", got.Version, err)
+		}
+		if n := e.count(t, "case_consents", "case_id = ?", c.ID); n != 0 {
+			t.Errorf("%d consents recorded by the receiving agency", n)
+		}
+	})
+}

@@ -62,7 +62,17 @@ func (s *Service) check(ctx context.Context, id string, a access.Action) (*acces
 	if err != nil {
 		return nil, err
 	}
-	if err := sub.Check(a, access.Case, rec); err != nil {
+	err = sub.Check(a, access.Case, rec)
+	if err == nil && a != access.View {
+		// A referral or a shelter stay opens the case to another agency so its staff
+		// can read it; changing it stays with the agency that owns it (and its worker).
+		owned := rec
+		owned.AgencyIDs = nil
+		if !sub.Allows(a, access.Case, owned) {
+			err = errs.Forbidden()
+		}
+	}
+	if err != nil {
 		_ = s.audit.Record(ctx, audit.Event{Action: "case.denied", RecordType: "case", RecordID: id,
 			Outcome: audit.OutcomeDenied, Detail: string(a)})
 		return nil, err
