@@ -171,8 +171,8 @@ func (h *Handlers) fillCase(ctx context.Context, p *web.Page, d *caseData) error
 	if c.IdentifyingAgency != "" {
 		d.Agency = c.AgencyName
 		if c.IdentifyingAgency != c.AgencyID {
-			if a, err := h.Auth.Agency(ctx, c.IdentifyingAgency); err == nil {
-				d.Agency = a.Name
+			if name := h.Auth.AgencyName(ctx, c.IdentifyingAgency); name != "" {
+				d.Agency = name
 			}
 		}
 	}

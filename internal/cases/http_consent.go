@@ -71,9 +71,7 @@ func (h *Handlers) withdrawPage(r *http.Request, id string, v url.Values) (*web.
 		d.Purpose = ""
 	}
 	if d.AgencyID != "" {
-		if a, err := h.Auth.Agency(ctx, d.AgencyID); err == nil {
-			d.Agency = a.Name
-		}
+		d.Agency = h.Auth.AgencyName(ctx, d.AgencyID) // names of institutions are not personal data
 	}
 	p.Data = d
 	return p, nil
