@@ -191,7 +191,7 @@ func TestReferralLifecycleAndWithdrawal(t *testing.T) {
 			t.Fatalf("after withdrawal: %s %v", got.Status, got.Payload)
 		}
 		var enc string
-		if err := d.QueryRow(context.Background(), "SELECT enc_payload FROM referrals WHERE id = ?", r.ID).Scan(&enc); err != nil || enc != "" {
+		if err := d.QueryRow(context.Background(), "SELECT enc_payload || enc_reason || enc_feedback FROM referrals WHERE id = ?", r.ID).Scan(&enc); err != nil || enc != "" {
 			t.Fatalf("payload not wiped: %q %v", enc, err)
 		}
 		if _, err := w.refs.Step(w.coord, r.ID, "start", referrals.StepInput{}); errs.CodeOf(err) != errs.CodeConflict {

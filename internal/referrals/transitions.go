@@ -180,9 +180,14 @@ func (s *Service) onWithdraw(ctx context.Context, caseID, purpose, agencyID stri
 	sub := access.From(ctx)
 	now := db.Now()
 	for _, h := range hits {
+		// Everything written about the person goes: the shared data, the reason, the
+		// feedback and the comments of the history (free text may name them).
 		if _, err := s.d.Exec(ctx, `UPDATE referrals SET status = 'revoked', enc_payload = '', enc_reason = '',
-			version = version + 1, updated_at = ? WHERE id = ?`, now, h.id); err != nil {
+			enc_feedback = '', version = version + 1, updated_at = ? WHERE id = ?`, now, h.id); err != nil {
 			return fmt.Errorf("referrals: revoke: %w", err)
+		}
+		if _, err := s.d.Exec(ctx, "UPDATE referral_events SET enc_comment = '' WHERE referral_id = ?", h.id); err != nil {
+			return fmt.Errorf("referrals: revoke comments: %w", err)
 		}
 		if err := s.st.addEvent(ctx, h.id, "revoked", sub.UserID, sub.AgencyID, "", now); err != nil {
 			return err
