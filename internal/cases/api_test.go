@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/amparo-ec/amparo/internal/platform/i18n"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -562,7 +563,7 @@ func TestAPIWorkflow(t *testing.T) {
 		var c cases.Case
 		worker.want(t, http.StatusCreated, "POST", "/api/v1/cases", body, &c)
 		path := "/api/v1/cases/" + c.ID
-		today := time.Now().Format("2006-01-02")
+		today := time.Now().In(i18n.Zone()).Format("2006-01-02")
 
 		// Consent: a 13-year-old consents through a representative.
 		consent := map[string]any{"purpose": "assistance", "status": "given", "given_by": "self",

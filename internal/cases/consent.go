@@ -74,7 +74,7 @@ func (s *Service) RecordConsent(ctx context.Context, caseID string, in ConsentIn
 	decided, derr := time.Parse("2006-01-02", in.DecidedOn)
 	if derr != nil {
 		f.Add("decided_on", "validation.date")
-	} else if decided.After(s.Now()) {
+	} else if decided.After(calendarToday(s.Now())) {
 		f.Add("decided_on", "cases.err.date_future")
 	}
 	if in.GivenBy == "representative" && in.Representative == "" {

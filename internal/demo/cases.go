@@ -13,6 +13,7 @@ import (
 	"github.com/amparo-ec/amparo/internal/platform/access"
 	"github.com/amparo-ec/amparo/internal/platform/auth"
 	"github.com/amparo-ec/amparo/internal/platform/db"
+	"github.com/amparo-ec/amparo/internal/platform/i18n"
 	"github.com/amparo-ec/amparo/internal/platform/reqinfo"
 )
 
@@ -189,7 +190,7 @@ func caseActivity(ctx context.Context, svc *cases.Service, r *rand.Rand, c *case
 		if d.After(now) {
 			d = now
 		}
-		return d.Format("2006-01-02")
+		return d.In(i18n.Zone()).Format("2006-01-02") // days are Ecuador's
 	}
 	if c.Status != "identified" || chance(r, 0.5) {
 		k := cases.ConsentInput{Purpose: "assistance", Status: "given", GivenBy: "self", Method: "written",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/amparo-ec/amparo/internal/platform/i18n"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -121,7 +122,7 @@ func TestLoadCases(t *testing.T) {
 		"closure reasons":         "SELECT COUNT(DISTINCT closure_reason) FROM cases WHERE status = 'closed'",
 		"flagged cases":           "SELECT COUNT(*) FROM cases WHERE flagged = 1",
 		"high-risk cases":         "SELECT COUNT(*) FROM cases WHERE risk_level = 'high'",
-		"overdue follow-ups":      "SELECT COUNT(*) FROM cases WHERE status <> 'closed' AND next_follow_up <> '' AND next_follow_up < '" + time.Now().Format("2006-01-02") + "'",
+		"overdue follow-ups":      "SELECT COUNT(*) FROM cases WHERE status <> 'closed' AND next_follow_up <> '' AND next_follow_up < '" + time.Now().In(i18n.Zone()).Format("2006-01-02") + "'",
 		"pending approvals":       "SELECT COUNT(*) FROM case_approvals WHERE status = 'requested'",
 		"rejected approvals":      "SELECT COUNT(*) FROM case_approvals WHERE status = 'rejected'",
 		"consents":                "SELECT COUNT(*) FROM case_consents",

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"flag"
 	"fmt"
+	"github.com/amparo-ec/amparo/internal/platform/i18n"
 	"html"
 	"io"
 	"log/slog"
@@ -156,7 +157,7 @@ func (e *env) consent(t *testing.T, purpose, agencyID, status string) {
 	t.Helper()
 	_, err := e.Cases.RecordConsent(e.ctx(e.worker), e.caseID, cases.ConsentInput{Purpose: purpose, AgencyID: agencyID,
 		Status: status, GivenBy: "representative", Representative: "Rosa Quiñónez", Method: "written",
-		DecidedOn: time.Now().Format("2006-01-02")})
+		DecidedOn: time.Now().In(i18n.Zone()).Format("2006-01-02")})
 	if err != nil {
 		t.Fatalf("consent %s %s: %v", purpose, status, err)
 	}

@@ -2,6 +2,7 @@ package referrals_test
 
 import (
 	"context"
+	"github.com/amparo-ec/amparo/internal/platform/i18n"
 	"path/filepath"
 	"testing"
 	"time"
@@ -83,7 +84,7 @@ func consent(t *testing.T, w *world, purpose, agencyID, status string) {
 	t.Helper()
 	_, err := w.cases.RecordConsent(w.worker, w.caseID, cases.ConsentInput{Purpose: purpose, AgencyID: agencyID,
 		Status: status, GivenBy: "representative", Representative: "Rosa Quiñónez", Method: "written",
-		DecidedOn: time.Now().Format("2006-01-02")})
+		DecidedOn: time.Now().In(i18n.Zone()).Format("2006-01-02")})
 	if err != nil {
 		t.Fatalf("consent %s %s: %v", purpose, status, err)
 	}
