@@ -158,8 +158,9 @@ func workerFirstSignIn(t *testing.T, srv *server, initial string) {
 		chromedp.SetValue(chromedp.CSS(`#f-new`), workerPassword),
 		chromedp.SetValue(chromedp.CSS(`#f-confirm`), workerPassword))
 	follow(t, ctx, "worker: save the password", chromedp.Click(chromedp.CSS(`form#password button[type="submit"]`)))
-	if u := location(t, ctx); u != srv.URL+"/" {
-		t.Errorf("worker: after the new password the tab is at %s, want the home page", u)
+	// A case worker's home page is their work: "/" sends them to /work.
+	if u := location(t, ctx); u != srv.URL+"/work" {
+		t.Errorf("worker: after the new password the tab is at %s, want their work page", u)
 	}
 	if got := text(t, ctx, `h1`); got != "Mi trabajo" {
 		t.Errorf("worker: home page heading %q", got)
