@@ -74,19 +74,21 @@ func (s *store) where(sub *access.Subject, f *Filter) (string, []any) {
 			n, _ := strconv.Atoi(m[2])
 			add("c.number = ?", fmt.Sprintf("EC-%s-%05d", m[1], n))
 		} else {
-			or := []string{"EXISTS (SELECT 1 FROM case_search cs WHERE cs.case_id = c.id AND cs.kind = 'doc' AND cs.value = ?)",
-				"EXISTS (SELECT 1 FROM case_search cs WHERE cs.case_id = c.id AND cs.kind = 'name' AND cs.value = ?)"}
-			qargs := []any{s.kr.DocumentIndex("case_doc", f.Q), s.kr.BlindIndex("case_name", f.Q)}
+			// The blind index is read once per value (c.id IN ...), not probed once per
+			// case in scope: document, whole name, or every word of the name.
+			sel := "SELECT cs.case_id FROM case_search cs WHERE cs.kind = ? AND cs.value = ?"
+			parts := []string{sel, sel}
+			qargs := []any{"doc", s.kr.DocumentIndex("case_doc", f.Q), "name", s.kr.BlindIndex("case_name", f.Q)}
 			toks := secure.NameTokens(f.Q)
 			if len(toks) > 0 && len(toks) <= 6 {
-				var and []string
+				var words []string
 				for _, t := range toks {
-					and = append(and, "EXISTS (SELECT 1 FROM case_search cs WHERE cs.case_id = c.id AND cs.kind = 'name_token' AND cs.value = ?)")
-					qargs = append(qargs, s.kr.BlindIndex("case_name_token", t))
+					words = append(words, sel)
+					qargs = append(qargs, "name_token", s.kr.BlindIndex("case_name_token", t))
 				}
-				or = append(or, "("+strings.Join(and, " AND ")+")")
+				parts = append(parts, "SELECT case_id FROM ("+strings.Join(words, " INTERSECT ")+") w")
 			}
-			add("("+strings.Join(or, " OR ")+")", qargs...)
+			add("c.id IN ("+strings.Join(parts, " UNION ")+")", qargs...)
 		}
 	}
 	switch {
@@ -138,9 +140,12 @@ func (s *store) list(ctx context.Context, sub *access.Subject, f Filter) ([]*Row
 	if f.Desc {
 		dir = "DESC"
 	}
+	// Deferred join: choose the page's ids on narrow indexed columns first, then read
+	// those rows (with their ciphertexts) only.
+	order := " ORDER BY " + sortCols[f.Sort] + " " + dir + ", c.id " + dir
 	q := "SELECT " + caseCols + ", c.enc_given_names, c.enc_family_names, " +
 		"(SELECT COUNT(*) FROM case_tasks t WHERE t.case_id = c.id AND t.done_at = '')" + caseFrom +
-		" WHERE " + where + " ORDER BY " + sortCols[f.Sort] + " " + dir + ", c.id " + dir + " LIMIT ? OFFSET ?"
+		" WHERE c.id IN (SELECT c.id FROM cases c WHERE " + where + order + " LIMIT ? OFFSET ?)" + order
 	rows, err := s.d.Query(ctx, q, append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("cases: list: %w", err)
