@@ -226,8 +226,20 @@ func caseActivity(ctx context.Context, svc *cases.Service, r *rand.Rand, c *case
 			}
 		}
 	}
+	hasPlan := false
+	if c.Status != "closed" {
+		var err error
+		if hasPlan, err = openCaseWork(wctx, svc, r, c, now, day); err != nil {
+			return err
+		}
+	}
 	var kind, payload, rejection string
 	switch {
+	case c.Status == "screened" && hasPlan && chance(r, 0.4):
+		kind = "plan"
+		if chance(r, 0.4) {
+			rejection = "Incluir el acompañamiento legal antes de aprobar el plan."
+		}
 	case c.Status == "identified" && chance(r, 0.5):
 		kind, payload = "screening", pick(r, []weighted[string]{{"actual", 75}, {"possible", 20}, {"not_victim", 5}})
 		if chance(r, 0.4) {
@@ -252,4 +264,96 @@ func caseActivity(ctx context.Context, svc *cases.Service, r *rand.Rand, c *case
 		}
 	}
 	return nil
+}
+
+// Fictitious providers of the services in the demo plans.
+var providers = map[string]string{
+	"shelter":        "Casa de Acogida Luz de Esperanza (ficticia)",
+	"health":         "Centro de Salud Tipo B (ficticio)",
+	"psychosocial":   "Equipo psicosocial de la fundación",
+	"legal":          "Consultorio jurídico gratuito (ficticio)",
+	"documentation":  "Registro Civil — ventanilla de atención (ficticia)",
+	"education":      "Unidad Educativa Fiscal (ficticia)",
+	"livelihood":     "Programa de emprendimiento (ficticio)",
+	"family_tracing": "Equipo de búsqueda familiar de la fundación",
+	"return":         "Programa de retorno voluntario (ficticio)",
+	"safety":         "Unidad de protección de víctimas (ficticia)",
+}
+
+var flagReasons = map[string]string{
+	"trafficker_contact": "La persona informa de mensajes de un número desconocido que menciona a su familia.",
+	"threat":             "Amenazas recibidas por redes sociales después de la denuncia.",
+	"missing":            "No se presentó a dos citas y no contesta el teléfono.",
+	"self_harm_risk":     "La psicóloga recomienda seguimiento diario esta semana.",
+	"health_emergency":   "Ingreso hospitalario; coordinar con el centro de salud.",
+	"other":              "Situación que requiere atención de la supervisora.",
+}
+
+var taskTitles = []string{"Visita de seguimiento en el domicilio", "Llamar a la familia de acogida",
+	"Acompañar a la audiencia en la Fiscalía", "Revisar la matrícula escolar", "Coordinar cita médica",
+	"Actualizar la evaluación de riesgo"}
+
+// openCaseWork gives an open case what the case page shows besides its registration:
+// an assistance plan with services planned, under way or delivered (from screening on),
+// the flags of flagged cases with their reasons, and a few tasks, some overdue. It
+// reports whether the case has a plan.
+func openCaseWork(wctx context.Context, svc *cases.Service, r *rand.Rand, c *cases.Case, now time.Time,
+	day func(time.Time, int) string) (bool, error) {
+	if c.Flagged {
+		f := pick(r, []weighted[string]{{"trafficker_contact", 35}, {"threat", 30}, {"missing", 15},
+			{"self_harm_risk", 10}, {"health_emergency", 5}, {"other", 5}})
+		if _, err := svc.AddFlag(wctx, c.ID, f, flagReasons[f]); err != nil {
+			return false, fmt.Errorf("flag: %w", err)
+		}
+	}
+	hasPlan := c.Status != "identified" && (c.Status != "screened" || chance(r, 0.7))
+	if hasPlan {
+		needs := []string{"psychosocial", "health"}
+		switch {
+		case c.IsChild():
+			needs = append(needs, one(r, []string{"education", "family_tracing", "shelter"}))
+		case !slices.Contains(c.Person.Nationalities, "ECU"):
+			needs = append(needs, one(r, []string{"documentation", "return", "legal"}))
+		default:
+			needs = append(needs, one(r, []string{"livelihood", "legal", "shelter"}))
+		}
+		if c.RiskLevel == "high" {
+			needs = append(needs, "safety")
+		}
+		for i, need := range needs {
+			from := day(c.CreatedAt, 3+7*i)
+			p, err := svc.AddService(wctx, c.ID, cases.ServiceInput{SupportType: need, ProviderName: providers[need],
+				PlannedFrom: from, PlannedTo: day(c.CreatedAt, 60+30*i)})
+			if err != nil {
+				return false, fmt.Errorf("plan: %w", err)
+			}
+			status := ""
+			switch {
+			case c.Status == "screened":
+			case c.Status == "assisted" && chance(r, 0.5):
+				status = one(r, []string{"in_progress", "delivered"})
+			case c.Status == "reintegration" || c.Status == "follow_up":
+				status = pick(r, []weighted[string]{{"delivered", 80}, {"in_progress", 15}, {"cancelled", 5}})
+			}
+			if status == "" {
+				continue
+			}
+			delivered := ""
+			if status == "delivered" {
+				delivered = day(c.CreatedAt, 10+7*i)
+			}
+			if _, err := svc.UpdateService(wctx, c.ID, p.ID, status, delivered, ""); err != nil {
+				return false, fmt.Errorf("plan update: %w", err)
+			}
+		}
+	}
+	if c.Status != "identified" && chance(r, 0.6) {
+		for i, n := 0, 1+r.IntN(2); i < n; i++ {
+			due := now.AddDate(0, 0, -10+r.IntN(40))
+			if _, err := svc.AddTask(wctx, c.ID, cases.TaskInput{Title: one(r, taskTitles), DueOn: due.In(i18n.Zone()).Format("2006-01-02")}); err != nil {
+				return false, fmt.Errorf("task: %w", err)
+			}
+		}
+	}
+	return hasPlan, nil
 }

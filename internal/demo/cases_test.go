@@ -129,6 +129,11 @@ func TestLoadCases(t *testing.T) {
 		"withdrawn consents":      "SELECT COUNT(*) FROM case_consents WHERE status = 'withdrawn'",
 		"representative consents": "SELECT COUNT(*) FROM case_consents WHERE given_by = 'representative'",
 		"status history":          "SELECT COUNT(*) FROM case_status_history",
+		"flags with a reason":     "SELECT COUNT(*) FROM case_flags",
+		"planned services":        "SELECT COUNT(*) FROM case_services",
+		"delivered services":      "SELECT COUNT(*) FROM case_services WHERE status = 'delivered'",
+		"tasks":                   "SELECT COUNT(*) FROM case_tasks",
+		"plan approvals":          "SELECT COUNT(*) FROM case_approvals WHERE kind = 'plan'",
 	} {
 		min := 2
 		switch what {
