@@ -52,7 +52,8 @@ func New(d *db.DB, kr *secure.Keyring) *Services {
 	return &Services{DB: d, Audit: log, Auth: a, Cases: cases.NewService(d, log, kr, a)}
 }
 
-// Open opens a generated database with its key and description.
+// Open opens a generated database with its key and description, and applies the
+// migrations it lacks.
 func Open(ctx context.Context, path string) (*Services, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("benchdb: %w", err)
@@ -71,6 +72,12 @@ func Open(ctx context.Context, path string) (*Services, error) {
 	}
 	d, err := db.Open(ctx, "sqlite:"+path)
 	if err != nil {
+		return nil, err
+	}
+	// A file made by an older generator gets the migrations (indexes) of today's code,
+	// as an upgraded installation would.
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
 		return nil, err
 	}
 	s := New(d, kr)
