@@ -87,6 +87,9 @@ func (s *store) writeCase(ctx context.Context, c *Case, insert bool) error {
 		q := "INSERT INTO cases (id, number, version, " + cols + ", created_by, created_at, updated_at, closed_at) VALUES (" +
 			strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ") + ")"
 		if _, err := s.d.Exec(ctx, q, args...); err != nil {
+			if db.IsForeignKeyViolation(err) {
+				return errs.Invalid(map[string]string{"identifying_agency_id": "validation.agency_unknown"})
+			}
 			return fmt.Errorf("cases: insert: %w", err)
 		}
 	} else {
@@ -97,6 +100,9 @@ func (s *store) writeCase(ctx context.Context, c *Case, insert bool) error {
 		q := "UPDATE cases SET " + strings.Join(sets, ", ") + ", version = version + 1, updated_at = ?, closed_at = ? WHERE id = ? AND version = ?"
 		args = append(args, db.FormatTime(c.UpdatedAt), formatOpt(c.ClosedAt), c.ID, c.Version)
 		res, err := s.d.Exec(ctx, q, args...)
+		if db.IsForeignKeyViolation(err) {
+			return errs.Invalid(map[string]string{"identifying_agency_id": "validation.agency_unknown"})
+		}
 		if err != nil {
 			return fmt.Errorf("cases: update: %w", err)
 		}
