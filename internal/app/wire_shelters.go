@@ -17,6 +17,12 @@ func init() {
 		name: "shelters",
 		setup: func(a *App) error {
 			a.Shelters = shelters.NewService(a.DB, a.Audit, a.Keyring, a.Cases)
+			// An admission from a referral moves it to "in progress"; a stay of the
+			// shelter agency's own case carries what a referral for shelter would.
+			if a.Referrals != nil {
+				a.Shelters.Referrals = a.Referrals
+			}
+			a.Shelters.StayFields = referrals.SharedFields("referral", []string{"shelter"})
 			return nil
 		},
 		templates: shelters.Templates,

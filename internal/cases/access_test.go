@@ -125,7 +125,7 @@ func TestAccessToACase(t *testing.T) {
 		wantCode(t, "worker assigns", e.svc.Assign(e.as(wA), c.ID, wA2.ID), errs.CodeForbidden)
 
 		// A shelter stay opens the case to the shelter for viewing only, while it lasts.
-		if err := e.svc.GrantAccess(e.sys(), c.ID, shelterC.ID, "shelter", "stay-7"); err != nil {
+		if err := e.svc.GrantAccess(e.sys(), c.ID, cases.Grant{AgencyID: shelterC.ID, Reason: "shelter", SourceID: "stay-7", Fields: testFields}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.svc.Get(e.as(coordC), c.ID); err != nil {
@@ -135,8 +135,12 @@ func TestAccessToACase(t *testing.T) {
 		wantCode(t, "shelter coordinator updates", err, errs.CodeForbidden)
 		_, err = e.svc.RecordConsent(e.as(coordC), c.ID, consent("statistics", "given", "representative", "Madre"))
 		wantCode(t, "shelter coordinator records consent", err, errs.CodeForbidden)
-		if _, total, err := e.svc.List(e.as(coordC), cases.Filter{}); err != nil || total != 1 {
-			t.Errorf("shelter coordinator's list with the stay: %d %v", total, err)
+		// The shelter holds no case in full: the stay lists the case apart, as shared.
+		if _, total, err := e.svc.List(e.as(coordC), cases.Filter{}); err != nil || total != 0 {
+			t.Errorf("shelter coordinator's own list with the stay: %d %v", total, err)
+		}
+		if shared, err := e.svc.Shared(e.as(coordC), ""); err != nil || len(shared) != 1 || shared[0].ID != c.ID {
+			t.Errorf("shelter coordinator's shared cases with the stay: %+v %v", shared, err)
 		}
 		// The grant is for the shelter's agency only.
 		_, err = e.svc.Get(e.as(wB), c.ID)
@@ -146,8 +150,8 @@ func TestAccessToACase(t *testing.T) {
 		}
 		_, err = e.svc.Get(e.as(coordC), c.ID)
 		wantCode(t, "shelter coordinator after the revocation", err, errs.CodeNotFound)
-		if _, total, err := e.svc.List(e.as(coordC), cases.Filter{}); err != nil || total != 0 {
-			t.Errorf("shelter coordinator's list after the stay: %d %v", total, err)
+		if shared, err := e.svc.Shared(e.as(coordC), ""); err != nil || len(shared) != 0 {
+			t.Errorf("shelter coordinator's shared cases after the stay: %+v %v", shared, err)
 		}
 		if len(e.events(t, "case.access_grant", c.ID)) != 1 || len(e.events(t, "case.access_revoke", c.ID)) != 1 {
 			t.Error("grant and revocation are not both audited")
@@ -187,10 +191,12 @@ func TestListScope(t *testing.T) {
 			}
 		}
 		// One of B's cases is referred to agency C.
-		if err := e.svc.GrantAccess(e.sys(), owned[wB.ID][0], agC.ID, "referral", "ref-1"); err != nil {
+		if err := e.svc.GrantAccess(e.sys(), owned[wB.ID][0], cases.Grant{AgencyID: agC.ID, Reason: "referral", SourceID: "ref-1", Fields: testFields}); err != nil {
 			t.Fatal(err)
 		}
-		want := map[*auth.User]int{wA1: 3, wA2: 2, supA: 5, wB: 4, supB: 4, wC: 2, supC: 2}
+		// The list holds the cases each user holds in full; the one referred to C is
+		// listed apart, as shared with C.
+		want := map[*auth.User]int{wA1: 3, wA2: 2, supA: 5, wB: 4, supB: 4, wC: 1, supC: 1}
 		for u, n := range want {
 			for _, f := range []cases.Filter{{}, {Q: "Mismo Nombre"}, {Q: "mismo"}, {Status: "open"}, {Child: "1"}, {PerPage: 1}} {
 				rows, total, err := e.svc.List(e.as(u), f)
@@ -203,6 +209,26 @@ func TestListScope(t *testing.T) {
 				for _, r := range rows {
 					if _, err := e.svc.Get(e.as(u), r.ID); err != nil {
 						t.Errorf("list shows %s to a user who cannot open it: %v", r.Number, err)
+					}
+				}
+			}
+		}
+		for u, n := range map[*auth.User]int{wA1: 0, supA: 0, supB: 0, wC: 1, supC: 1} {
+			for _, q := range []string{"", "Mismo Nombre", "EC-2026-9999"} {
+				shared, err := e.svc.Shared(e.as(u), q)
+				if err != nil {
+					t.Fatalf("shared: %v", err)
+				}
+				wantN := n
+				if q == "EC-2026-9999" {
+					wantN = 0
+				}
+				if len(shared) != wantN {
+					t.Errorf("user of %s (%v), shared with %q: %d, want %d", u.AgencyID, u.Roles, q, len(shared), wantN)
+				}
+				for _, r := range shared {
+					if r.ID != owned[wB.ID][0] {
+						t.Errorf("shared list shows %s", r.Number)
 					}
 				}
 			}
@@ -229,9 +255,10 @@ func TestListScope(t *testing.T) {
 }
 
 // TestRelatedAgencyOnlyViews: a referral opens the case to the receiving agency so its
-// staff can read what they need; changing the case (identity data, consent, workflow,
-// plan) stays with the agency that owns it. The receiving agency is told "forbidden",
-// not "not found", since it may see the case.
+// staff can read what the referral carries and record their own notes and services;
+// changing the case (identity data, consent, workflow) and reading the owner's workflow
+// stay with the agency that owns it. The receiving agency is told "forbidden", not
+// "not found", since it may see the case.
 func TestRelatedAgencyOnlyViews(t *testing.T) {
 	t.Parallel()
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
@@ -240,7 +267,7 @@ func TestRelatedAgencyOnlyViews(t *testing.T) {
 		wB := e.user(t, e.agB, access.CaseWorker)
 		supB := e.user(t, e.agB, access.CaseSupervisor)
 		c := e.register(t, e.as(wA), goodInput())
-		if err := e.svc.GrantAccess(e.sys(), c.ID, e.agB.ID, "referral", "ref-9"); err != nil {
+		if err := e.svc.GrantAccess(e.sys(), c.ID, cases.Grant{AgencyID: e.agB.ID, Reason: "referral", SourceID: "ref-9", Fields: testFields}); err != nil {
 			t.Fatal(err)
 		}
 		calls := caseCalls(e, c)
@@ -250,12 +277,12 @@ func TestRelatedAgencyOnlyViews(t *testing.T) {
 		}
 		calls["AddNote"] = func(ctx context.Context) error { _, err := e.svc.AddNote(ctx, c.ID, "nota"); return err }
 		for who, u := range map[string]*auth.User{"worker of the receiving agency": wB, "its supervisor": supB} {
-			for _, name := range []string{"Get", "History", "Consents", "Approvals"} {
+			for _, name := range []string{"Get", "Consents", "AddService", "AddNote"} {
 				if err := calls[name](e.as(u)); err != nil {
-					t.Errorf("%s: %s: %v (a referral lets them view)", who, name, err)
+					t.Errorf("%s: %s: %v (a referral lets them view and keep their own records)", who, name, err)
 				}
 			}
-			for _, name := range []string{"Update", "RecordConsent", "RequestApproval", "Move", "Reopen", "Assign", "AddService", "AddNote"} {
+			for _, name := range []string{"Update", "RecordConsent", "RequestApproval", "Move", "Reopen", "Assign", "History", "Approvals"} {
 				if err := calls[name](e.as(u)); errs.CodeOf(err) != errs.CodeForbidden {
 					t.Errorf("%s: %s gave %v, want forbidden", who, name, err)
 				}

@@ -58,14 +58,21 @@ func (api *API) duplicates(w http.ResponseWriter, r *http.Request, dup *Duplicat
 	return api.Web.JSON(w, http.StatusConflict, body)
 }
 
-// Get answers one case with its identifying data (the view is audited); 404 when the
-// case does not exist or is outside the caller's scope.
+// Get answers one case as the caller's relation shows it, with the view under "view"
+// (relations, what each section gives, the sections withheld, the fields carried): the
+// whole case for the owning agency's side, only the carried keys for a receiving
+// agency. The view is audited; 404 when the case does not exist or is outside the
+// caller's reach.
 func (api *API) Get(w http.ResponseWriter, r *http.Request) error {
-	c, err := api.Svc.Get(r.Context(), r.PathValue("id"))
+	c, v, err := api.Svc.Open(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return api.Web.JSON(w, http.StatusOK, c)
+	body, err := caseJSON(c, v)
+	if err != nil {
+		return err
+	}
+	return api.Web.JSON(w, http.StatusOK, body)
 }
 
 // patchBody is the body of PATCH: any part of Input, over the current values, and the
@@ -130,12 +137,15 @@ type listItem struct {
 	UpdatedAt         time.Time `json:"updated_at"`
 }
 
-// listAnswer is the body of GET /api/v1/cases.
+// listAnswer is the body of GET /api/v1/cases: a page of the cases the caller holds in
+// full, and the cases other agencies opened to the caller's (at most MaxShared, most
+// recent first, filtered by q only).
 type listAnswer struct {
-	Cases   []listItem `json:"cases"`
-	Total   int        `json:"total"`
-	Page    int        `json:"page"`
-	PerPage int        `json:"per_page"`
+	Cases   []listItem  `json:"cases"`
+	Total   int         `json:"total"`
+	Page    int         `json:"page"`
+	PerPage int         `json:"per_page"`
+	Shared  []SharedRow `json:"shared"`
 }
 
 // List answers one page of the cases the caller may see, filtered by the query (see
@@ -149,7 +159,14 @@ func (api *API) List(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := listAnswer{Cases: make([]listItem, 0, len(rows)), Total: total, Page: f.Page, PerPage: f.PerPage}
+	shared, err := api.Svc.Shared(r.Context(), f.Q)
+	if err != nil {
+		return err
+	}
+	if shared == nil {
+		shared = []SharedRow{}
+	}
+	out := listAnswer{Cases: make([]listItem, 0, len(rows)), Total: total, Page: f.Page, PerPage: f.PerPage, Shared: shared}
 	for _, row := range rows {
 		c := &row.Case
 		out.Cases = append(out.Cases, listItem{ID: c.ID, Number: c.Number, Status: c.Status,

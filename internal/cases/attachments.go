@@ -162,7 +162,7 @@ const attachmentCols = `SELECT a.id, a.enc_filename, a.content_type, a.size, a.u
 
 // Attachments lists the files of a case, newest first, without their content.
 func (s *Service) Attachments(ctx context.Context, caseID string) ([]Attachment, error) {
-	if _, err := s.check(ctx, caseID, access.View); err != nil {
+	if _, _, err := s.seeSection(ctx, caseID, SecAttachments); err != nil {
 		return nil, err
 	}
 	rows, err := s.d.Query(ctx, attachmentCols+` FROM case_attachments a LEFT JOIN users u ON u.id = a.uploaded_by
@@ -185,7 +185,7 @@ func (s *Service) Attachments(ctx context.Context, caseID string) ([]Attachment,
 // Attachment returns one file of a case with its decrypted content, for download. The
 // download is audited.
 func (s *Service) Attachment(ctx context.Context, caseID, id string) (*Attachment, []byte, error) {
-	if _, err := s.check(ctx, caseID, access.View); err != nil {
+	if _, _, err := s.seeSection(ctx, caseID, SecAttachments); err != nil {
 		return nil, nil, err
 	}
 	row := s.d.QueryRow(ctx, attachmentCols+`, a.enc_data FROM case_attachments a LEFT JOIN users u ON u.id = a.uploaded_by

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,15 +168,28 @@ func (s *Service) ConsentStatus(ctx context.Context, caseID, purpose, agencyID s
 	return st, nil
 }
 
-// Consents lists every consent decision of a case, newest first, marking those in force.
+// Consents lists the consent decisions of a case, newest first, marking those in
+// force: all of them for the owner's side; for a receiving agency only those that
+// concern it (the referral consent naming it, the prosecution consent for the
+// prosecution), without the representative's name or the notes.
 func (s *Service) Consents(ctx context.Context, caseID string) ([]Consent, error) {
-	if _, err := s.check(ctx, caseID, access.View); err != nil {
+	sub, v, err := s.seeSection(ctx, caseID, SecConsent)
+	if err != nil {
 		return nil, err
+	}
+	where, args := "k.case_id = ?", []any{caseID}
+	if !v.Full() {
+		where += " AND ((k.purpose = 'referral' AND k.agency_id = ?)"
+		args = append(args, sub.AgencyID)
+		if slices.Contains(v.Relations(), RelProsecution) {
+			where += " OR k.purpose = 'prosecution'"
+		}
+		where += ")"
 	}
 	rows, err := s.d.Query(ctx, `SELECT k.id, k.purpose, COALESCE(k.agency_id, ''), COALESCE(a.name, ''), k.status, k.given_by,
 		k.enc_representative, k.method, k.decided_on, k.enc_notes, k.recorded_by, COALESCE(u.name, ''), k.recorded_at
 		FROM case_consents k LEFT JOIN agencies a ON a.id = k.agency_id LEFT JOIN users u ON u.id = k.recorded_by
-		WHERE k.case_id = ? ORDER BY k.recorded_at DESC, k.id DESC`, caseID)
+		WHERE `+where+` ORDER BY k.recorded_at DESC, k.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("cases: consents: %w", err)
 	}
@@ -189,10 +203,12 @@ func (s *Service) Consents(ctx context.Context, caseID string) ([]Consent, error
 			&c.DecidedOn, &notes, &c.RecordedBy, &c.RecorderName, &at); err != nil {
 			return nil, err
 		}
-		sl := &sealer{kr: s.kr, kind: "case_consent", id: c.ID}
-		c.Representative, c.Notes = sl.open("representative", rep), sl.open("notes", notes)
-		if sl.err != nil {
-			return nil, sl.err
+		if v.Full() {
+			sl := &sealer{kr: s.kr, kind: "case_consent", id: c.ID}
+			c.Representative, c.Notes = sl.open("representative", rep), sl.open("notes", notes)
+			if sl.err != nil {
+				return nil, sl.err
+			}
 		}
 		c.CaseID = caseID
 		c.RecordedAt, _ = db.ParseTime(at)
@@ -202,25 +218,4 @@ func (s *Service) Consents(ctx context.Context, caseID string) ([]Consent, error
 		out = append(out, c)
 	}
 	return out, rows.Err()
-}
-
-// GrantAccess opens a case to another agency for a reason ("referral", "shelter",
-// "prosecution") coming from a record of another capability (sourceID).
-func (s *Service) GrantAccess(ctx context.Context, caseID, agencyID, reason, sourceID string) error {
-	_, err := s.d.Exec(ctx, `INSERT INTO case_access (case_id, agency_id, reason, source_id, since) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (case_id, agency_id, reason, source_id) DO NOTHING`, caseID, agencyID, reason, sourceID, db.Now())
-	if err != nil {
-		return fmt.Errorf("cases: grant access: %w", err)
-	}
-	return s.record(ctx, "case.access_grant", "case", caseID, reason+" to "+agencyID)
-}
-
-// RevokeAccess closes what GrantAccess opened.
-func (s *Service) RevokeAccess(ctx context.Context, caseID, agencyID, reason, sourceID string) error {
-	_, err := s.d.Exec(ctx, "DELETE FROM case_access WHERE case_id = ? AND agency_id = ? AND reason = ? AND source_id = ?",
-		caseID, agencyID, reason, sourceID)
-	if err != nil {
-		return fmt.Errorf("cases: revoke access: %w", err)
-	}
-	return s.record(ctx, "case.access_revoke", "case", caseID, reason+" from "+agencyID)
 }

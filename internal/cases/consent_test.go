@@ -149,16 +149,16 @@ func TestConsentWithdrawal(t *testing.T) {
 				t.Fatalf("referral consent: %v", err)
 			}
 		}
-		if err := e.svc.GrantAccess(ctx, c.ID, shelterX.ID, "shelter", "stay-1"); err != nil {
+		if err := e.svc.GrantAccess(ctx, c.ID, cases.Grant{AgencyID: shelterX.ID, Reason: "shelter", SourceID: "stay-1", Fields: testFields}); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.GrantAccess(ctx, c.ID, shelterX.ID, "referral", "ref-1"); err != nil {
+		if err := e.svc.GrantAccess(ctx, c.ID, cases.Grant{AgencyID: shelterX.ID, Reason: "referral", SourceID: "ref-1", Fields: testFields}); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.GrantAccess(ctx, c.ID, shelterX.ID, "referral", "ref-1"); err != nil {
+		if err := e.svc.GrantAccess(ctx, c.ID, cases.Grant{AgencyID: shelterX.ID, Reason: "referral", SourceID: "ref-1", Fields: testFields}); err != nil {
 			t.Fatalf("granting twice should be harmless: %v", err)
 		}
-		if err := e.svc.GrantAccess(ctx, c.ID, agencyY.ID, "referral", "ref-2"); err != nil {
+		if err := e.svc.GrantAccess(ctx, c.ID, cases.Grant{AgencyID: agencyY.ID, Reason: "referral", SourceID: "ref-2", Fields: testFields}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.svc.Get(e.as(coordX), c.ID); err != nil {
@@ -246,7 +246,7 @@ func TestConsentWithdrawal(t *testing.T) {
 		if _, err := e.svc.RecordConsent(ctx, c.ID, pros); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.GrantAccess(ctx, c.ID, prosecution.ID, "prosecution", "complaint-1"); err != nil {
+		if err := e.svc.GrantAccess(ctx, c.ID, cases.Grant{AgencyID: prosecution.ID, Reason: "prosecution", SourceID: "complaint-1", Fields: testFields}); err != nil {
 			t.Fatal(err)
 		}
 		pros.Status = "refused"

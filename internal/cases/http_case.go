@@ -77,6 +77,15 @@ type caseData struct {
 	OldFlags    []Flag
 	Events      []eventRow
 	Today       string
+	// Need to know: what the user's relation shows (see view.go).
+	View     *View
+	F        map[string]bool // person fields shown
+	Show     map[string]bool // page sections shown (or partly shown)
+	Receiver bool            // the user sees the case as a receiving agency
+	Why      []whyRow        // for a receiver: what opened the case to their agency
+	Shared   []string        // for a receiver: the person fields the relation carries, in words
+	CanNote  bool            // may write notes of their own agency
+	CanPlan  bool            // may record services (all of the plan, or those they deliver)
 }
 
 // Case shows a case: header with the main actions, then its parts as sections.
@@ -91,7 +100,7 @@ func (h *Handlers) Case(w http.ResponseWriter, r *http.Request) error {
 // casePage builds the case page; values are what a failed action form submitted.
 func (h *Handlers) casePage(r *http.Request, id string, values url.Values) (*web.Page, *caseData, error) {
 	ctx := r.Context()
-	c, err := h.Svc.Get(ctx, id)
+	c, view, err := h.Svc.Open(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,11 +122,23 @@ func (h *Handlers) casePage(r *http.Request, id string, values url.Values) (*web
 		Country: countryName(p, c.Identification.Country), Me: sub.UserID, Closed: c.Status == "closed",
 		Identified: isoToDisplay(c.Identification.Date), BirthDate: isoToDisplay(c.Person.BirthDate),
 		FollowUp: isoToDisplay(c.NextFollowUp), Today: h.Svc.today(),
-		CanUpdate:  sub.Allows(access.Update, access.Case, rec),
-		CanApprove: sub.Allows(access.Approve, access.Case, rec),
-		CanManage:  sub.Allows(access.Manage, access.Case, rec),
-		CanExport:  sub.Allows(access.Export, access.Case, rec),
-		CanRefer:   sub.Can(access.Create, access.Referral) && sub.Allows(access.View, access.Case, rec)}
+		View: view, Receiver: view.Receiver()}
+	// Changing the case, approving, assigning and referring it on are the owner's; a
+	// receiving agency writes its own notes and records the services it delivers.
+	owned := rec
+	owned.AgencyIDs = nil
+	if view.Full() {
+		d.CanUpdate = sub.Allows(access.Update, access.Case, owned)
+		d.CanApprove = sub.Allows(access.Approve, access.Case, owned)
+		d.CanManage = sub.Allows(access.Manage, access.Case, owned)
+		d.CanExport = sub.Allows(access.Export, access.Case, owned)
+		d.CanRefer = sub.Can(access.Create, access.Referral) && d.CanUpdate
+		d.CanNote, d.CanPlan = d.CanUpdate, d.CanUpdate
+	} else {
+		d.CanExport = sub.Can(access.Export, access.Case)
+		d.CanNote, d.CanPlan = view.Reach(SecNotes) == ReachOwn, view.Reach(SecPlan) == ReachOwn
+	}
+	h.fillView(p, d)
 	if err := h.fillCase(ctx, p, d); err != nil {
 		return nil, nil, err
 	}
@@ -131,6 +152,8 @@ func (h *Handlers) casePage(r *http.Request, id string, values url.Values) (*web
 // fillCase adds the person, consent and workflow parts and the choices of their forms.
 func (h *Handlers) fillCase(ctx context.Context, p *web.Page, d *caseData) error {
 	c := d.C
+	d.Sections, d.Options = pageSections, formOptions(p)
+	d.fillPerson(p)
 	consents, err := h.Svc.Consents(ctx, c.ID)
 	if err != nil {
 		return err
@@ -141,6 +164,9 @@ func (h *Handlers) fillCase(ctx context.Context, p *web.Page, d *caseData) error
 		if k.Current {
 			d.Current = append(d.Current, row)
 		}
+	}
+	if !d.View.Sees(SecWorkflow) {
+		return nil // a receiving agency: the rest is the owner's
 	}
 	if d.History, err = h.Svc.History(ctx, c.ID); err != nil {
 		return err
@@ -168,6 +194,12 @@ func (h *Handlers) fillCase(ctx context.Context, p *web.Page, d *caseData) error
 			return err
 		}
 	}
+	if d.CanUpdate {
+		if d.Options["agencies"], err = h.agencyOptions(ctx); err != nil {
+			return err
+		}
+		d.Options["countries"] = countryOptions(p)
+	}
 	if c.IdentifyingAgency != "" {
 		d.Agency = c.AgencyName
 		if c.IdentifyingAgency != c.AgencyID {
@@ -176,6 +208,20 @@ func (h *Handlers) fillCase(ctx context.Context, p *web.Page, d *caseData) error
 			}
 		}
 	}
+	return nil
+}
+
+// pageSections are the sections of the case page, listed in its table of contents;
+// those the relation withholds are listed too, and say so where they stand.
+var pageSections = []section{{"workflow", "cases.sec_workflow"}, {"person", "cases.sec_person"},
+	{"identification", "cases.sec_identification"}, {"history", "cases.sec_history"},
+	{"consent", "cases.sec_consent"}, {"plan", "cases.sec_plan"}, {"tasks", "cases.sec_tasks"},
+	{"notes", "cases.sec_notes"}, {"attachments", "cases.sec_attachments"}, {"safety", "cases.sec_safety"},
+	{"activity", "cases.sec_activity"}}
+
+// fillPerson puts the person's parts in words.
+func (d *caseData) fillPerson(p *web.Page) {
+	c := d.C
 	if e := c.Person.EstimatedAge; e != nil {
 		d.Est, d.HasEst = *e, true
 	}
@@ -195,7 +241,11 @@ func (h *Handlers) fillCase(ctx context.Context, p *web.Page, d *caseData) error
 		}
 		d.Documents = append(d.Documents, v)
 	}
-	d.Options = map[string][]web.Option{
+}
+
+// formOptions are the choices of the case page's forms.
+func formOptions(p *web.Page) map[string][]web.Option {
+	return map[string][]web.Option{
 		"purpose": vocabOptions(p, "purpose"), "giver": vocabOptions(p, "giver"), "method": vocabOptions(p, "method"),
 		"consent": {{Value: "given", Label: p.T(LabelKey("consent", "given"))},
 			{Value: "refused", Label: p.T(LabelKey("consent", "refused"))}},
@@ -203,18 +253,6 @@ func (h *Handlers) fillCase(ctx context.Context, p *web.Page, d *caseData) error
 		"support": vocabOptions(p, "support"), "risk": vocabOptions(p, "risk"), "flag": vocabOptions(p, "flag"),
 		"event": vocabOptions(p, "event"),
 	}
-	if d.CanUpdate {
-		if d.Options["agencies"], err = h.agencyOptions(ctx); err != nil {
-			return err
-		}
-		d.Options["countries"] = countryOptions(p)
-	}
-	d.Sections = []section{{"workflow", "cases.sec_workflow"}, {"person", "cases.sec_person"},
-		{"identification", "cases.sec_identification"}, {"history", "cases.sec_history"},
-		{"consent", "cases.sec_consent"}, {"plan", "cases.sec_plan"}, {"tasks", "cases.sec_tasks"},
-		{"notes", "cases.sec_notes"}, {"attachments", "cases.sec_attachments"}, {"safety", "cases.sec_safety"},
-		{"activity", "cases.sec_activity"}}
-	return nil
 }
 
 // languageName is a language's name when the catalog knows it, else its code.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/amparo-ec/amparo/internal/platform/access"
 	"github.com/amparo-ec/amparo/internal/platform/i18n"
 	"github.com/amparo-ec/amparo/internal/platform/web"
 )
@@ -15,6 +16,7 @@ type serviceRow struct {
 	StatusBadge                        badge
 	Next                               []web.Option
 	Final                              bool
+	Mine                               bool // recorded by the user's agency, which alone changes it
 }
 
 // taskRow is a task with its dates in words.
@@ -52,14 +54,18 @@ type eventRow struct {
 // fillParts adds the plan, tasks, notes, files, flags and events of the case.
 func (h *Handlers) fillParts(ctx context.Context, p *web.Page, d *caseData) error {
 	id := d.C.ID
-	services, err := h.Svc.Services(ctx, id)
-	if err != nil {
-		return err
+	show := d.Show
+	var services []PlannedService
+	var err error
+	if show["plan"] {
+		if services, err = h.Svc.Services(ctx, id); err != nil {
+			return err
+		}
 	}
 	for _, s := range services {
 		row := serviceRow{PlannedService: s, Support: p.T(LabelKey("support", s.SupportType)),
 			From: isoToDisplay(s.PlannedFrom), To: isoToDisplay(s.PlannedTo), Delivered: isoToDisplay(s.DeliveredOn),
-			StatusBadge: serviceBadge(p, s.Status)}
+			StatusBadge: serviceBadge(p, s.Status), Mine: s.AgencyID == access.From(ctx).AgencyID}
 		if s.Need != "" && s.Need != s.SupportType {
 			row.Need = p.T(LabelKey("support", s.Need))
 		}
@@ -70,9 +76,11 @@ func (h *Handlers) fillParts(ctx context.Context, p *web.Page, d *caseData) erro
 		}
 		d.Services = append(d.Services, row)
 	}
-	tasks, err := h.Svc.Tasks(ctx, id)
-	if err != nil {
-		return err
+	var tasks []Task
+	if show["tasks"] {
+		if tasks, err = h.Svc.Tasks(ctx, id); err != nil {
+			return err
+		}
 	}
 	for _, t := range tasks {
 		row := taskRow{Task: t, Due: isoToDisplay(t.DueOn), Overdue: !t.Done && t.DueOn < d.Today,
@@ -82,24 +90,30 @@ func (h *Handlers) fillParts(ctx context.Context, p *web.Page, d *caseData) erro
 		}
 		d.Tasks = append(d.Tasks, row)
 	}
-	notes, err := h.Svc.Notes(ctx, id)
-	if err != nil {
-		return err
+	var notes []Note
+	if show["notes"] {
+		if notes, err = h.Svc.Notes(ctx, id); err != nil {
+			return err
+		}
 	}
 	for _, n := range notes {
 		d.Notes = append(d.Notes, noteRow{Note: n, Lines: lines(n.Body)})
 	}
 	d.SafetyPlan = lines(d.C.SafetyPlan)
-	files, err := h.Svc.Attachments(ctx, id)
-	if err != nil {
-		return err
+	var files []Attachment
+	if show["attachments"] {
+		if files, err = h.Svc.Attachments(ctx, id); err != nil {
+			return err
+		}
 	}
 	for _, f := range files {
 		d.Attachments = append(d.Attachments, attachmentRow{Attachment: f, Size: sizeLabel(p, f.Size)})
 	}
-	flags, err := h.Svc.Flags(ctx, id, true)
-	if err != nil {
-		return err
+	var flags []Flag
+	if show["flags"] {
+		if flags, err = h.Svc.Flags(ctx, id, true); err != nil {
+			return err
+		}
 	}
 	for _, f := range flags {
 		if f.Active {
@@ -108,9 +122,11 @@ func (h *Handlers) fillParts(ctx context.Context, p *web.Page, d *caseData) erro
 			d.OldFlags = append(d.OldFlags, f)
 		}
 	}
-	events, err := h.Svc.Events(ctx, id)
-	if err != nil {
-		return err
+	var events []TraffickingEvent
+	if show["events"] {
+		if events, err = h.Svc.Events(ctx, id); err != nil {
+			return err
+		}
 	}
 	for _, e := range events {
 		place := placeName(e.Province, e.Canton)

@@ -58,8 +58,19 @@ type sortLink struct {
 	Desc    bool
 }
 
+// sharedListRow is a case another agency opened to the user's, with why.
+type sharedListRow struct {
+	ID, Number, Name, Agency string
+	Why                      []whyRow
+}
+
 type listData struct {
 	Rows      []listRow
+	// Cases other agencies opened to the user's (referral, stay, prosecution): listed
+	// apart, with what every relation shows, on the first page and filtered only by the
+	// search; SharedHidden says other filters hide them.
+	Shared       []sharedListRow
+	SharedHidden bool
 	Total     int
 	Filtered  bool
 	Pager     map[string]any
@@ -95,6 +106,9 @@ func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
 			Province: prov, Assigned: row.AssignedName, Flagged: row.Flagged,
 			Status: statusBadge(p, row.Status), Risk: riskBadge(p, row.RiskLevel), OpenTasks: row.OpenTasks,
 			Identified: isoToDisplay(row.Identification.Date), Updated: i18n.FormatDate(row.UpdatedAt)})
+	}
+	if err := h.fillShared(r, p, d, f, kept); err != nil {
+		return err
 	}
 	withSort := kept
 	if s := q.Get("sort"); s != "" {
@@ -205,4 +219,37 @@ func pager(p *web.Page, path string, q url.Values, page, total int) map[string]a
 		d["Next"] = link(page + 1)
 	}
 	return d
+}
+
+// fillShared adds the cases opened to the user's agency by other agencies: on the first
+// page, when no filter but the search is set (they carry too little to be filtered by
+// status, place or risk, and a filter must not reveal what they withhold).
+func (h *Handlers) fillShared(r *http.Request, p *web.Page, d *listData, f Filter, kept url.Values) error {
+	others := len(kept)
+	if kept.Get("q") != "" {
+		others--
+	}
+	if f.Page > 1 {
+		return nil
+	}
+	if others > 0 {
+		d.SharedHidden = true
+		return nil
+	}
+	shared, err := h.Svc.Shared(r.Context(), f.Q)
+	if err != nil {
+		return err
+	}
+	for _, sr := range shared {
+		row := sharedListRow{ID: sr.ID, Number: sr.Number, Name: sr.Name(), Agency: sr.AgencyName}
+		if row.Name == "" {
+			row.Name = p.T("cases.name_not_shared")
+		}
+		for _, g := range sr.Grants {
+			row.Why = append(row.Why, whyRow{Key: "cases.why." + g.Reason, Label: g.Label, Link: g.Link,
+				Since: i18n.FormatDate(g.Since)})
+		}
+		d.Shared = append(d.Shared, row)
+	}
+	return nil
 }

@@ -21,25 +21,9 @@ const csvMaxRows = 50000
 func (h *Handlers) ListCSV(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	f := listFilter(r, q)
-	f.PerPage = 200
-	var rows []*Row
-	for f.Page = 1; ; f.Page++ {
-		page, total, err := h.Svc.List(ctx, f)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, page...)
-		if len(page) == 0 || len(rows) >= total || len(rows) >= csvMaxRows {
-			break
-		}
-	}
-	// The list reads no multi-valued codes; the export needs the forms of exploitation.
-	// (One query per case: a batched read in the service would be kinder to big exports.)
-	for _, row := range rows {
-		if err := h.Svc.st.loadValues(ctx, &row.Case); err != nil {
-			return err
-		}
+	rows, err := h.Svc.ExportRows(ctx, listFilter(r, q), csvMaxRows)
+	if err != nil {
+		return err
 	}
 	var used []string
 	for _, n := range listFilterNames {

@@ -63,33 +63,15 @@ func (f *Filter) normalize() {
 
 // where builds the WHERE clause of a filtered list within the subject's scope.
 func (s *store) where(sub *access.Subject, f *Filter) (string, []any) {
-	scope, args := scopeSQL(sub, access.View)
+	scope, args := fullScopeSQL(sub)
 	conds := []string{scope}
 	add := func(cond string, a ...any) {
 		conds = append(conds, cond)
 		args = append(args, a...)
 	}
 	if f.Q != "" {
-		if m := numberRe.FindStringSubmatch(f.Q); m != nil {
-			n, _ := strconv.Atoi(m[2])
-			add("c.number = ?", fmt.Sprintf("EC-%s-%05d", m[1], n))
-		} else {
-			// The blind index is read once per value (c.id IN ...), not probed once per
-			// case in scope: document, whole name, or every word of the name.
-			sel := "SELECT cs.case_id FROM case_search cs WHERE cs.kind = ? AND cs.value = ?"
-			parts := []string{sel, sel}
-			qargs := []any{"doc", s.kr.DocumentIndex("case_doc", f.Q), "name", s.kr.BlindIndex("case_name", f.Q)}
-			toks := secure.NameTokens(f.Q)
-			if len(toks) > 0 && len(toks) <= 6 {
-				var words []string
-				for _, t := range toks {
-					words = append(words, sel)
-					qargs = append(qargs, "name_token", s.kr.BlindIndex("case_name_token", t))
-				}
-				parts = append(parts, "SELECT case_id FROM ("+strings.Join(words, " INTERSECT ")+") w")
-			}
-			add("c.id IN ("+strings.Join(parts, " UNION ")+")", qargs...)
-		}
+		cond, a := s.searchCond(f.Q)
+		add(cond, a...)
 	}
 	switch {
 	case f.Status == "open":
@@ -126,6 +108,31 @@ func (s *store) where(sub *access.Subject, f *Filter) (string, []any) {
 			WHERE t.case_id = c.id AND t.done_at = '' AND t.due_on < ?))`, f.Today, f.Today)
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// searchCond is the SQL of a search over cases c: a case number as people type it,
+// else a document number, a whole name or every word of a name, through the blind
+// indexes.
+func (s *store) searchCond(q string) (string, []any) {
+	if m := numberRe.FindStringSubmatch(q); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		return "c.number = ?", []any{fmt.Sprintf("EC-%s-%05d", m[1], n)}
+	}
+	// The blind index is read once per value (c.id IN ...), not probed once per case in
+	// scope: document, whole name, or every word of the name.
+	sel := "SELECT cs.case_id FROM case_search cs WHERE cs.kind = ? AND cs.value = ?"
+	parts := []string{sel, sel}
+	args := []any{"doc", s.kr.DocumentIndex("case_doc", q), "name", s.kr.BlindIndex("case_name", q)}
+	toks := secure.NameTokens(q)
+	if len(toks) > 0 && len(toks) <= 6 {
+		var words []string
+		for _, t := range toks {
+			words = append(words, sel)
+			args = append(args, "name_token", s.kr.BlindIndex("case_name_token", t))
+		}
+		parts = append(parts, "SELECT case_id FROM ("+strings.Join(words, " INTERSECT ")+") w")
+	}
+	return "c.id IN (" + strings.Join(parts, " UNION ") + ")", args
 }
 
 // list returns one page of cases with decrypted names, and the total.

@@ -7,7 +7,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/amparo-ec/amparo/internal/platform/access"
 	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/errs"
 )
@@ -26,8 +25,11 @@ type Note struct {
 const MaxNote = maxText
 
 // AddNote adds a note to a case. Notes are never edited: a correction is a new note.
+// A note belongs to the agency of its author: the owning agency's staff who may change
+// the case write the case's notes; a receiving agency (referral, shelter, prosecution)
+// writes its own, which only its staff read.
 func (s *Service) AddNote(ctx context.Context, caseID, body string) (*Note, error) {
-	sub, err := s.check(ctx, caseID, access.Update)
+	sub, _, err := s.checkWrite(ctx, caseID, SecNotes)
 	if err != nil {
 		return nil, err
 	}
@@ -48,8 +50,8 @@ func (s *Service) AddNote(ctx context.Context, caseID, body string) (*Note, erro
 		if sl.err != nil {
 			return sl.err
 		}
-		if _, err := s.d.Exec(ctx, "INSERT INTO case_notes (id, case_id, enc_body, author_id, created_at) VALUES (?, ?, ?, ?, ?)",
-			n.ID, caseID, enc, sub.UserID, db.FormatTime(n.CreatedAt)); err != nil {
+		if _, err := s.d.Exec(ctx, `INSERT INTO case_notes (id, case_id, agency_id, enc_body, author_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, n.ID, caseID, sub.AgencyID, enc, sub.UserID, db.FormatTime(n.CreatedAt)); err != nil {
 			return fmt.Errorf("cases: add note: %w", err)
 		}
 		return s.record(ctx, "case.note_add", "case", caseID, "")
@@ -63,14 +65,17 @@ func (s *Service) AddNote(ctx context.Context, caseID, body string) (*Note, erro
 	return n, nil
 }
 
-// Notes returns the notes of a case, newest first, decrypted. The reading is audited.
+// Notes returns the notes of a case written by the reader's agency, newest first,
+// decrypted: the owning agency's notes for its staff, a receiving agency's own notes for
+// its staff. No agency reads another's notes. The reading is audited.
 func (s *Service) Notes(ctx context.Context, caseID string) ([]Note, error) {
-	if _, err := s.check(ctx, caseID, access.View); err != nil {
+	sub, _, err := s.seeSection(ctx, caseID, SecNotes)
+	if err != nil {
 		return nil, err
 	}
 	rows, err := s.d.Query(ctx, `SELECT n.id, n.enc_body, n.author_id, COALESCE(u.name, ''), n.created_at
-		FROM case_notes n LEFT JOIN users u ON u.id = n.author_id WHERE n.case_id = ?
-		ORDER BY n.created_at DESC, n.id DESC`, caseID)
+		FROM case_notes n LEFT JOIN users u ON u.id = n.author_id WHERE n.case_id = ? AND n.agency_id = ?
+		ORDER BY n.created_at DESC, n.id DESC`, caseID, sub.AgencyID)
 	if err != nil {
 		return nil, fmt.Errorf("cases: notes: %w", err)
 	}

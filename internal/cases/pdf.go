@@ -12,6 +12,7 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/errs"
 	"github.com/amparo-ec/amparo/internal/platform/geo"
 	"github.com/amparo-ec/amparo/internal/platform/i18n"
 )
@@ -38,22 +39,33 @@ type caseFile struct {
 	history           []HistoryEntry
 	generatedBy       string
 	at                time.Time
+	view              *View // what the reader's relation shows; the rest is named as withheld
 }
 
 // CaseFilePDF prints the case file as a PDF in lang ("es" or "en") for a referral
 // meeting: the person, identification, trafficking status and history, consents in
 // force, risk and active flags, the assistance plan, open tasks and the status history.
-// Every page says it is confidential. It needs the Export permission on the case (a
-// shelter coordinator reads the case but does not print it); the download is audited.
+// Every page says it is confidential. It prints what the reader's View shows and names
+// the sections it withholds: the whole file for the owning agency's side (with the
+// Export permission on the case), what the relation carries for a receiving agency's
+// staff who may export. The download is audited.
 func (s *Service) CaseFilePDF(ctx context.Context, caseID, lang string) ([]byte, error) {
-	sub, err := s.check(ctx, caseID, access.Export)
+	sub, v, err := s.see(ctx, caseID)
 	if err != nil {
 		return nil, err
+	}
+	if v.Full() {
+		if _, err := s.check(ctx, caseID, access.Export); err != nil {
+			return nil, err
+		}
+	} else if !sub.Can(access.Export, access.Case) {
+		s.denied(ctx, caseID, string(access.Export))
+		return nil, errs.Forbidden()
 	}
 	if !i18n.Valid(lang) {
 		lang = i18n.Default
 	}
-	cf, err := s.loadCaseFile(ctx, sub, caseID)
+	cf, err := s.loadCaseFile(ctx, sub, v, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -61,23 +73,26 @@ func (s *Service) CaseFilePDF(ctx context.Context, caseID, lang string) ([]byte,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.record(ctx, "case.export_pdf", "case", caseID, lang); err != nil {
+	if err := s.record(ctx, "case.export_pdf", "case", caseID, lang+" "+v.auditDetail()); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (s *Service) loadCaseFile(ctx context.Context, sub *access.Subject, caseID string) (*caseFile, error) {
-	cf := &caseFile{at: s.Now()}
+// loadCaseFile reads what the view shows, and only that.
+func (s *Service) loadCaseFile(ctx context.Context, sub *access.Subject, v *View, caseID string) (*caseFile, error) {
+	cf := &caseFile{at: s.Now(), view: v}
 	var err error
-	if cf.c, err = s.st.load(ctx, caseID); err != nil {
+	if cf.c, err = s.st.loadFor(ctx, caseID, v); err != nil {
 		return nil, err
 	}
 	if id := cf.c.IdentifyingAgency; id != "" && id != cf.c.AgencyID {
 		_ = s.d.QueryRow(ctx, "SELECT name FROM agencies WHERE id = ?", id).Scan(&cf.identifyingAgency)
 	}
-	if cf.events, err = s.events(ctx, caseID); err != nil {
-		return nil, err
+	if v.Sees(SecEvents) {
+		if cf.events, err = s.events(ctx, caseID, v.Sees(SecNarratives)); err != nil {
+			return nil, err
+		}
 	}
 	consents, err := s.Consents(ctx, caseID)
 	if err != nil {
@@ -88,17 +103,23 @@ func (s *Service) loadCaseFile(ctx context.Context, sub *access.Subject, caseID 
 			cf.consents = append(cf.consents, k)
 		}
 	}
-	if cf.flags, err = s.flags(ctx, caseID, false); err != nil {
+	if v.Reach(SecSafety) == ReachAll {
+		if cf.flags, err = s.flags(ctx, caseID, false); err != nil {
+			return nil, err
+		}
+	}
+	if cf.services, err = s.Services(ctx, caseID); err != nil {
 		return nil, err
 	}
-	if cf.services, err = s.services(ctx, "s.case_id = ?", caseID); err != nil {
-		return nil, err
+	if v.Sees(SecTasks) {
+		if cf.tasks, err = s.tasks(ctx, caseID, true); err != nil {
+			return nil, err
+		}
 	}
-	if cf.tasks, err = s.tasks(ctx, caseID, true); err != nil {
-		return nil, err
-	}
-	if cf.history, err = s.History(ctx, caseID); err != nil {
-		return nil, err
+	if v.Sees(SecWorkflow) {
+		if cf.history, err = s.History(ctx, caseID); err != nil {
+			return nil, err
+		}
 	}
 	if m, err := s.dir.Member(ctx, sub.UserID); err == nil {
 		cf.generatedBy = m.Name
@@ -275,6 +296,7 @@ func renderCaseFile(cf *caseFile, lang string) ([]byte, error) {
 	f.SetFont(pdfFont, "", 8)
 	f.MultiCell(0, 4, p.t("cases.pdf.generated", "When", i18n.FormatDateTime(cf.at), "Who", cf.generatedBy), "", "L", false)
 
+	writeSharing(p, cf)
 	writePerson(p, c, lang)
 	writeIdentification(p, cf, lang)
 	writeTrafficking(p, cf, lang)
@@ -351,6 +373,9 @@ func writeIdentification(p *pdfDoc, cf *caseFile, lang string) {
 func writeTrafficking(p *pdfDoc, cf *caseFile, lang string) {
 	c := cf.c
 	p.section("cases.pdf.s_trafficking")
+	if !cf.view.Sees(SecProfile) {
+		p.withheld()
+	}
 	p.row("cases.pdf.exploitation", p.labels("exploitation", c.Exploitation))
 	p.row("cases.pdf.sex_types", p.labels("sex_type", c.SexTypes))
 	p.row("cases.pdf.industries", p.labels("industry", c.Industries))
@@ -361,6 +386,10 @@ func writeTrafficking(p *pdfDoc, cf *caseFile, lang string) {
 		p.row("cases.pdf.duration_months", strconv.Itoa(*c.DurationMonths))
 	}
 	p.section("cases.pdf.s_history")
+	if !cf.view.Sees(SecEvents) {
+		p.withheld()
+		return
+	}
 	if len(cf.events) == 0 {
 		p.none()
 	}
@@ -392,6 +421,10 @@ func writeConsents(p *pdfDoc, cf *caseFile) {
 func writeRisk(p *pdfDoc, cf *caseFile) {
 	c := cf.c
 	p.section("cases.pdf.s_risk")
+	if !cf.view.Sees(SecSafety) {
+		p.withheld()
+		return
+	}
 	risk := p.label("risk", c.RiskLevel)
 	if risk == "" {
 		risk = p.t("cases.pdf.not_assessed")
@@ -420,6 +453,10 @@ func writePlan(p *pdfDoc, cf *caseFile) {
 		p.entry(joinNonEmpty(" · ", head, sv.Provider(), p.span(sv.PlannedFrom, sv.PlannedTo), status), sv.Notes)
 	}
 	p.section("cases.pdf.s_tasks")
+	if !cf.view.Sees(SecTasks) {
+		p.withheld()
+		return
+	}
 	if len(cf.tasks) == 0 {
 		p.none()
 	}
@@ -430,6 +467,10 @@ func writePlan(p *pdfDoc, cf *caseFile) {
 
 func writeStatusHistory(p *pdfDoc, cf *caseFile) {
 	p.section("cases.pdf.s_status")
+	if !cf.view.Sees(SecWorkflow) {
+		p.withheld()
+		return
+	}
 	for _, h := range cf.history {
 		change := p.label("status", h.To)
 		if h.From != "" {

@@ -8,7 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/amparo-ec/amparo/internal/platform/access"
 	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/errs"
 )
@@ -32,6 +31,7 @@ type PlannedService struct {
 	ServiceInput
 	ID                 string    `json:"id"`
 	CaseID             string    `json:"case_id"`
+	AgencyID           string    `json:"agency_id"` // the agency that recorded it, and alone changes it
 	ProviderAgencyName string    `json:"provider_agency_name,omitempty"`
 	Status             string    `json:"status"`                 // ServiceStatuses
 	DeliveredOn        string    `json:"delivered_on,omitempty"` // yyyy-mm-dd
@@ -129,18 +129,23 @@ func (in *ServiceInput) validate() error {
 }
 
 // AddService adds a planned service to the case's assistance plan, with status planned.
+// The owning agency plans any service; a receiving agency records the services it
+// delivers itself (it is the provider), which the owner then sees in the plan.
 func (s *Service) AddService(ctx context.Context, caseID string, in ServiceInput) (*PlannedService, error) {
-	sub, err := s.check(ctx, caseID, access.Update)
+	sub, v, err := s.checkWrite(ctx, caseID, SecPlan)
 	if err != nil {
 		return nil, err
+	}
+	if !v.Full() {
+		in.ProviderAgencyID, in.ProviderName = sub.AgencyID, ""
 	}
 	in.normalize()
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	now := s.Now().UTC()
-	p := &PlannedService{ServiceInput: in, ID: newID(), CaseID: caseID, Status: "planned", CreatedBy: sub.UserID,
-		CreatedAt: now, UpdatedAt: now}
+	p := &PlannedService{ServiceInput: in, ID: newID(), CaseID: caseID, AgencyID: sub.AgencyID, Status: "planned",
+		CreatedBy: sub.UserID, CreatedAt: now, UpdatedAt: now}
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
 		if err := s.writable(ctx, caseID); err != nil {
 			return err
@@ -150,9 +155,9 @@ func (s *Service) AddService(ctx context.Context, caseID string, in ServiceInput
 		if sl.err != nil {
 			return sl.err
 		}
-		if _, err := s.d.Exec(ctx, `INSERT INTO case_services (id, case_id, support_type, need, provider_agency_id,
+		if _, err := s.d.Exec(ctx, `INSERT INTO case_services (id, case_id, agency_id, support_type, need, provider_agency_id,
 			provider_name, planned_from, planned_to, status, delivered_on, enc_notes, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', '', ?, ?, ?, ?)`, p.ID, caseID, in.SupportType, in.Need,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', '', ?, ?, ?, ?)`, p.ID, caseID, sub.AgencyID, in.SupportType, in.Need,
 			nullStr(in.ProviderAgencyID), in.ProviderName, in.PlannedFrom, in.PlannedTo, notes, sub.UserID,
 			db.FormatTime(now), db.FormatTime(now)); err != nil {
 			if db.IsForeignKeyViolation(err) {
@@ -174,8 +179,10 @@ func (s *Service) AddService(ctx context.Context, caseID string, in ServiceInput
 // UpdateService moves a planned service along planned → in_progress → delivered, or to
 // cancelled. A delivered service needs its delivery date (not in the future). Empty
 // notes keep the notes already recorded; other notes replace them.
+// Each agency changes only the services it recorded.
 func (s *Service) UpdateService(ctx context.Context, caseID, serviceID, status, deliveredOn, notes string) (*PlannedService, error) {
-	if _, err := s.check(ctx, caseID, access.Update); err != nil {
+	sub, v, err := s.checkWrite(ctx, caseID, SecPlan)
+	if err != nil {
 		return nil, err
 	}
 	status, deliveredOn, notes = strings.TrimSpace(status), strings.TrimSpace(deliveredOn), strings.TrimSpace(notes)
@@ -195,13 +202,19 @@ func (s *Service) UpdateService(ctx context.Context, caseID, serviceID, status, 
 		return nil, err
 	}
 	var out *PlannedService
-	err := s.d.InTx(ctx, func(ctx context.Context) error {
+	err = s.d.InTx(ctx, func(ctx context.Context) error {
 		if err := s.writable(ctx, caseID); err != nil {
 			return err
 		}
-		cur, err := s.service(ctx, caseID, serviceID)
+		// A receiving agency's reach is its own services: others are not found (and
+		// their notes never decrypted); the owner sees the receivers' but leaves them be.
+		cur, err := s.service(ctx, caseID, serviceID, v.Full(), sub.AgencyID)
 		if err != nil {
 			return err
+		}
+		if cur.AgencyID != sub.AgencyID {
+			s.denied(ctx, caseID, "service of another agency")
+			return errs.New(errs.CodeForbidden, "cases.err.service_other_agency")
 		}
 		if status != cur.Status && !slices.Contains(serviceMoves[cur.Status], status) {
 			return errs.Invalid(map[string]string{"status": "cases.err.service_move"})
@@ -230,16 +243,26 @@ func (s *Service) UpdateService(ctx context.Context, caseID, serviceID, status, 
 }
 
 // Services returns the case's assistance plan: its services by planned start, with
-// the provider agencies' names.
+// the provider agencies' names. The owner's side reads the whole plan, with what the
+// receiving agencies recorded; a receiving agency reads the services it recorded.
 func (s *Service) Services(ctx context.Context, caseID string) ([]PlannedService, error) {
-	if _, err := s.check(ctx, caseID, access.View); err != nil {
+	sub, v, err := s.seeSection(ctx, caseID, SecPlan)
+	if err != nil {
 		return nil, err
+	}
+	if !v.Full() {
+		return s.services(ctx, "s.case_id = ? AND s.agency_id = ?", caseID, sub.AgencyID)
 	}
 	return s.services(ctx, "s.case_id = ?", caseID)
 }
 
-func (s *Service) service(ctx context.Context, caseID, serviceID string) (*PlannedService, error) {
-	list, err := s.services(ctx, "s.case_id = ? AND s.id = ?", caseID, serviceID)
+func (s *Service) service(ctx context.Context, caseID, serviceID string, all bool, agencyID string) (*PlannedService, error) {
+	where, args := "s.case_id = ? AND s.id = ?", []any{caseID, serviceID}
+	if !all {
+		where += " AND s.agency_id = ?"
+		args = append(args, agencyID)
+	}
+	list, err := s.services(ctx, where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +273,7 @@ func (s *Service) service(ctx context.Context, caseID, serviceID string) (*Plann
 }
 
 func (s *Service) services(ctx context.Context, where string, args ...any) ([]PlannedService, error) {
-	rows, err := s.d.Query(ctx, `SELECT s.id, s.case_id, s.support_type, s.need, COALESCE(s.provider_agency_id, ''),
+	rows, err := s.d.Query(ctx, `SELECT s.id, s.case_id, COALESCE(s.agency_id, ''), s.support_type, s.need, COALESCE(s.provider_agency_id, ''),
 		COALESCE(a.name, ''), s.provider_name, s.planned_from, s.planned_to, s.status, s.delivered_on, s.enc_notes,
 		s.created_by, s.created_at, s.updated_at FROM case_services s LEFT JOIN agencies a ON a.id = s.provider_agency_id
 		WHERE `+where+` ORDER BY CASE WHEN s.planned_from = '' THEN 1 ELSE 0 END, s.planned_from, s.created_at, s.id`, args...)
@@ -262,7 +285,7 @@ func (s *Service) services(ctx context.Context, where string, args ...any) ([]Pl
 	for rows.Next() {
 		var p PlannedService
 		var enc, created, updated string
-		if err := rows.Scan(&p.ID, &p.CaseID, &p.SupportType, &p.Need, &p.ProviderAgencyID, &p.ProviderAgencyName,
+		if err := rows.Scan(&p.ID, &p.CaseID, &p.AgencyID, &p.SupportType, &p.Need, &p.ProviderAgencyID, &p.ProviderAgencyName,
 			&p.ProviderName, &p.PlannedFrom, &p.PlannedTo, &p.Status, &p.DeliveredOn, &enc, &p.CreatedBy, &created,
 			&updated); err != nil {
 			return nil, fmt.Errorf("cases: services: %w", err)

@@ -204,15 +204,29 @@ func testPlanAccess(t *testing.T, e *caseEnv) {
 	shelter := e.as(e.coordinator)
 	_, err = e.svc.Services(shelter, caseID)
 	wantErrCode(t, err, errs.CodeNotFound)
+	// The shelter records the services it delivers (it is their provider) and sees
+	// those, not the owner's plan; the owner sees both; each changes its own.
 	e.shelterAccess(t, caseID)
 	list, err := e.svc.Services(shelter, caseID)
 	mustOK(t, err)
-	if len(list) != 1 || list[0].ID != sv.ID {
-		t.Errorf("shelter sees %+v", list)
+	if len(list) != 0 {
+		t.Errorf("shelter sees the owner's plan: %+v", list)
 	}
-	_, err = e.svc.AddService(shelter, caseID, in)
+	own, err := e.svc.AddService(shelter, caseID, in)
+	mustOK(t, err)
+	if own.ProviderAgencyID != e.shelter.ID || own.ProviderName != "" {
+		t.Errorf("the shelter's service names provider %q %q, want the shelter", own.ProviderAgencyID, own.ProviderName)
+	}
+	if list, _ := e.svc.Services(shelter, caseID); len(list) != 1 || list[0].ID != own.ID {
+		t.Errorf("shelter sees %+v, want its own service", list)
+	}
+	if list, _ := e.svc.Services(e.as(e.worker), caseID); len(list) != 2 {
+		t.Errorf("owner sees %d services, want 2", len(list))
+	}
+	_, err = e.svc.UpdateService(shelter, caseID, sv.ID, "cancelled", "", "")
+	wantErrCode(t, err, errs.CodeNotFound) // not in its view
+	_, err = e.svc.UpdateService(e.as(e.worker), caseID, own.ID, "cancelled", "", "")
 	wantErrCode(t, err, errs.CodeForbidden)
-	if n := e.count(t, "case_services", caseID); n != 1 {
-		t.Errorf("%d services after refused changes, want 1", n)
-	}
+	_, err = e.svc.UpdateService(shelter, caseID, own.ID, "delivered", "2026-03-10", "")
+	mustOK(t, err)
 }

@@ -29,12 +29,15 @@ func (h *Handlers) Routes() []web.Route {
 		{Pattern: "POST /cases/{id}/move", Access: update, Handler: h.Move},
 		{Pattern: "POST /cases/{id}/reopen", Access: update, Handler: h.Reopen},
 		{Pattern: "POST /cases/{id}/assign", Access: manage, Handler: h.Assign},
-		{Pattern: "POST /cases/{id}/services", Access: update, Handler: h.AddService},
-		{Pattern: "POST /cases/{id}/services/{service}", Access: update, Handler: h.UpdateService},
+		// A receiving agency records the services it delivers and writes its own notes:
+		// those routes are open to whoever may view cases; the service decides by the
+		// relation (View.Reach).
+		{Pattern: "POST /cases/{id}/services", Access: view, Handler: h.AddService},
+		{Pattern: "POST /cases/{id}/services/{service}", Access: view, Handler: h.UpdateService},
 		{Pattern: "POST /cases/{id}/tasks", Access: update, Handler: h.AddTask},
 		{Pattern: "POST /cases/{id}/tasks/{task}/done", Access: update, Handler: h.CompleteTask},
 		{Pattern: "POST /cases/{id}/follow-up", Access: update, Handler: h.SetFollowUp},
-		{Pattern: "POST /cases/{id}/notes", Access: update, Handler: h.AddNote},
+		{Pattern: "POST /cases/{id}/notes", Access: view, Handler: h.AddNote},
 		{Pattern: "POST " + UploadPrefix + "{id}", Access: update, Handler: h.UploadAttachment},
 		{Pattern: "GET /cases/{id}/attachments/{attachment}", Access: view, Handler: h.DownloadAttachment},
 		{Pattern: "POST /cases/{id}/risk", Access: update, Handler: h.SetRisk},

@@ -160,8 +160,13 @@ func (s *Service) refreshFlagged(ctx context.Context, caseID string) error {
 // Flags returns the case's flags, active ones first and newest first; cleared ones only
 // when asked.
 func (s *Service) Flags(ctx context.Context, caseID string, includeCleared bool) ([]Flag, error) {
-	if _, err := s.check(ctx, caseID, access.View); err != nil {
+	_, v, err := s.seeSection(ctx, caseID, SecSafety)
+	if err != nil {
 		return nil, err
+	}
+	if v.Reach(SecSafety) != ReachAll { // the risk level alone, not the flags
+		s.denied(ctx, caseID, "section flags")
+		return nil, errs.Forbidden()
 	}
 	return s.flags(ctx, caseID, includeCleared)
 }

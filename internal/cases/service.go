@@ -190,19 +190,12 @@ func (s *Service) checkAssignee(ctx context.Context, userID, agencyID string) er
 	return errs.Invalid(map[string]string{"assigned_to": "cases.err.assignee"})
 }
 
-// Get returns a case with its identifying data. The view is audited.
+// Get returns a case as the signed-in user may see it (Open, without the view): the
+// whole file for its agency and assigned worker, what the relation carries for a
+// receiving agency. The view is audited.
 func (s *Service) Get(ctx context.Context, id string) (*Case, error) {
-	if _, err := s.check(ctx, id, access.View); err != nil {
-		return nil, err
-	}
-	c, err := s.st.load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.record(ctx, "case.view", "case", id, ""); err != nil {
-		return nil, err
-	}
-	return c, nil
+	c, _, err := s.Open(ctx, id)
+	return c, err
 }
 
 // Update changes what was typed about a case. version must be the version the user
@@ -247,8 +240,10 @@ func (s *Service) Update(ctx context.Context, id string, version int, in Input) 
 	return out, err
 }
 
-// List returns one page of the cases the user may see, with names decrypted. Each case
-// shown is recorded as a view in the audit trail.
+// List returns one page of the cases the user sees in full (their agency's for a
+// supervisor, assigned to them for a worker), with names decrypted. Cases opened to the
+// agency by a referral or a stay are listed by Shared, with what their relation
+// carries. Each case shown is recorded as a view in the audit trail.
 func (s *Service) List(ctx context.Context, f Filter) ([]*Row, int, error) {
 	sub := access.From(ctx)
 	if err := sub.Require(access.View, access.Case); err != nil {

@@ -199,20 +199,40 @@ func scanCase(sc interface{ Scan(...any) error }, withEnc bool) (*rawCase, error
 const encCols = `, c.enc_given_names, c.enc_family_names, c.enc_aliases, c.enc_birth_date, c.enc_documents, c.enc_contact,
 	c.enc_disability_notes, c.enc_guardian, c.enc_safety_plan`
 
-// open decrypts the identifying fields of a case.
-func (s *store) open(r *rawCase) (*Case, error) {
+// open decrypts the identifying fields of a case; with a view, only those it shows
+// (nil: all of them), so a receiving agency's read never decrypts what it may not see.
+func (s *store) open(r *rawCase, v *View) (*Case, error) {
 	c := &r.c
 	sl := &sealer{kr: s.kr, kind: "case", id: c.ID}
 	p := &c.Person
-	p.GivenNames = sl.open("given_names", r.enc[0])
-	p.FamilyNames = sl.open("family_names", r.enc[1])
-	sl.openJSON("aliases", r.enc[2], &p.Aliases)
-	p.BirthDate = sl.open("birth_date", r.enc[3])
-	sl.openJSON("documents", r.enc[4], &p.Documents)
-	p.Contact = sl.open("contact", r.enc[5])
-	p.DisabilityNotes = sl.open("disability_notes", r.enc[6])
-	sl.openJSON("guardian", r.enc[7], &p.Guardian)
-	c.SafetyPlan = sl.open("safety_plan", r.enc[8])
+	want := func(field string) bool { return v == nil || v.Field(field) }
+	if want("given_names") {
+		p.GivenNames = sl.open("given_names", r.enc[0])
+	}
+	if want("family_names") {
+		p.FamilyNames = sl.open("family_names", r.enc[1])
+	}
+	if v == nil || v.Full() {
+		sl.openJSON("aliases", r.enc[2], &p.Aliases)
+	}
+	if want("birth_date") {
+		p.BirthDate = sl.open("birth_date", r.enc[3])
+	}
+	if want("documents") {
+		sl.openJSON("documents", r.enc[4], &p.Documents)
+	}
+	if want("contact") {
+		p.Contact = sl.open("contact", r.enc[5])
+	}
+	if want("disability") {
+		p.DisabilityNotes = sl.open("disability_notes", r.enc[6])
+	}
+	if want("guardian") {
+		sl.openJSON("guardian", r.enc[7], &p.Guardian)
+	}
+	if v == nil || v.Reach(SecSafety) == ReachAll {
+		c.SafetyPlan = sl.open("safety_plan", r.enc[8])
+	}
 	return c, sl.err
 }
 
@@ -225,7 +245,10 @@ func (s *store) openNames(c *Case, given, family string) error {
 }
 
 // load reads one case with its decrypted fields and side values, or NotFound.
-func (s *store) load(ctx context.Context, id string) (*Case, error) {
+func (s *store) load(ctx context.Context, id string) (*Case, error) { return s.loadFor(ctx, id, nil) }
+
+// loadFor reads one case as a view shows it (nil: all of it), or NotFound.
+func (s *store) loadFor(ctx context.Context, id string, v *View) (*Case, error) {
 	r, err := scanCase(s.d.QueryRow(ctx, "SELECT "+caseCols+encCols+caseFrom+" WHERE c.id = ?", id), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.NotFound()
@@ -233,12 +256,15 @@ func (s *store) load(ctx context.Context, id string) (*Case, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cases: load: %w", err)
 	}
-	c, err := s.open(r)
+	c, err := s.open(r, v)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.loadValues(ctx, c); err != nil {
 		return nil, err
+	}
+	if v != nil {
+		c = redact(c, v)
 	}
 	return c, nil
 }
@@ -279,30 +305,8 @@ func (s *store) loadValues(ctx context.Context, c *Case) error {
 // relation returns what the policy needs to decide on a case: owning agency, assigned
 // worker, related agencies and place.
 func (s *store) relation(ctx context.Context, id string) (access.Record, error) {
-	var rec access.Record
-	var assigned, prov, canton string
-	err := s.d.QueryRow(ctx, `SELECT agency_id, COALESCE(assigned_to, ''), COALESCE(id_province, ''), COALESCE(id_canton, '')
-		FROM cases WHERE id = ?`, id).Scan(&rec.AgencyID, &assigned, &prov, &canton)
-	if errors.Is(err, sql.ErrNoRows) {
-		return rec, errs.NotFound()
-	}
-	if err != nil {
-		return rec, fmt.Errorf("cases: relation: %w", err)
-	}
-	rec.UserIDs, rec.ProvinceCode, rec.CantonCode = []string{assigned}, prov, canton
-	rows, err := s.d.Query(ctx, "SELECT DISTINCT agency_id FROM case_access WHERE case_id = ?", id)
-	if err != nil {
-		return rec, fmt.Errorf("cases: related agencies: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			return rec, err
-		}
-		rec.AgencyIDs = append(rec.AgencyIDs, a)
-	}
-	return rec, rows.Err()
+	rec, _, err := s.access(ctx, id)
+	return rec, err
 }
 
 // scopeSQL is the SQL form of the policy for lists: the cases the subject may open for
@@ -328,6 +332,20 @@ func scopeSQL(sub *access.Subject, a access.Action) (string, []any) {
 		return "(c.agency_id = ? OR " + related + ")", []any{sub.AgencyID, sub.AgencyID}
 	case access.Own:
 		return "(c.assigned_to = ? OR " + related + ")", []any{sub.UserID, sub.AgencyID}
+	}
+	return "1=0", nil
+}
+
+// fullScopeSQL is the SQL form of the cases a subject sees in full (View.Full): its
+// agency's cases for a supervisor, the cases assigned to a worker. Cases opened to the
+// agency by a referral or a stay are not in it: lists and "my work" show those apart,
+// with only what their relation carries.
+func fullScopeSQL(sub *access.Subject) (string, []any) {
+	switch sc := sub.Scope(access.View, access.Case); {
+	case sc >= access.AgencyScope && sub.AgencyID != "":
+		return "c.agency_id = ?", []any{sub.AgencyID}
+	case sc >= access.Own && sub.UserID != "":
+		return "c.assigned_to = ?", []any{sub.UserID}
 	}
 	return "1=0", nil
 }

@@ -163,7 +163,7 @@ func (e *caseEnv) register(t *testing.T, u *auth.User, in cases.Input) *cases.Ca
 // shelterAccess opens a case to the shelter, as a stay in it would.
 func (e *caseEnv) shelterAccess(t *testing.T, caseID string) {
 	t.Helper()
-	if err := e.svc.GrantAccess(e.sys(), caseID, e.shelter.ID, "shelter", "stay-1"); err != nil {
+	if err := e.svc.GrantAccess(e.sys(), caseID, cases.Grant{AgencyID: e.shelter.ID, Reason: "shelter", SourceID: "stay-1", Fields: testFields}); err != nil {
 		t.Fatalf("grant access: %v", err)
 	}
 }

@@ -130,7 +130,7 @@ func (s *Service) CompleteTask(ctx context.Context, caseID, taskID string) error
 
 // Tasks returns the case's tasks: open ones by due date, then done ones.
 func (s *Service) Tasks(ctx context.Context, caseID string) ([]Task, error) {
-	if _, err := s.check(ctx, caseID, access.View); err != nil {
+	if _, _, err := s.seeSection(ctx, caseID, SecTasks); err != nil {
 		return nil, err
 	}
 	return s.tasks(ctx, caseID, false)
@@ -254,7 +254,9 @@ func (s *Service) MyWork(ctx context.Context) (*Work, error) {
 	today := s.today()
 	horizon := s.Now().In(i18n.Zone()).AddDate(0, 0, UpcomingDays).Format(dayFormat)
 	w := &Work{Today: today, OpenByStatus: map[string]int{}}
-	scope, scopeArgs := scopeSQL(sub, access.View)
+	// The user's work is on the cases they hold in full: a case another agency referred
+	// to theirs shows its owner's tasks and follow-ups to nobody but the owner.
+	scope, scopeArgs := fullScopeSQL(sub)
 	shown := map[string]bool{}
 
 	rows, err := s.d.Query(ctx, `SELECT t.id, t.case_id, t.enc_title, t.kind, t.due_on, t.created_by, t.created_at, c.number,

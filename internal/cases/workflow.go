@@ -318,7 +318,7 @@ func (s *Service) Reopen(ctx context.Context, id, reason string) error {
 
 // History returns the status changes of a case, oldest first.
 func (s *Service) History(ctx context.Context, id string) ([]HistoryEntry, error) {
-	if _, err := s.check(ctx, id, access.View); err != nil {
+	if _, _, err := s.seeSection(ctx, id, SecWorkflow); err != nil {
 		return nil, err
 	}
 	rows, err := s.d.Query(ctx, `SELECT h.id, h.from_status, h.to_status, h.reason, h.enc_comment, h.by_user,
@@ -348,7 +348,7 @@ func (s *Service) History(ctx context.Context, id string) ([]HistoryEntry, error
 
 // Approvals returns the approval requests of a case, newest first.
 func (s *Service) Approvals(ctx context.Context, id string) ([]Approval, error) {
-	if _, err := s.check(ctx, id, access.View); err != nil {
+	if _, _, err := s.seeSection(ctx, id, SecWorkflow); err != nil {
 		return nil, err
 	}
 	return s.approvals(ctx, "a.case_id = ?", id)

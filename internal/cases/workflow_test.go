@@ -284,7 +284,7 @@ func TestApprovalsOnlyByTheCaseAgency(t *testing.T) {
 		w := e.user(t, e.agA, access.CaseWorker)
 		supB := e.user(t, e.agB, access.CaseSupervisor)
 		c := e.register(t, e.as(w), goodInput())
-		if err := e.svc.GrantAccess(e.sys(), c.ID, e.agB.ID, "referral", "ref-1"); err != nil {
+		if err := e.svc.GrantAccess(e.sys(), c.ID, cases.Grant{AgencyID: e.agB.ID, Reason: "referral", SourceID: "ref-1", Fields: testFields}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.svc.Get(e.as(supB), c.ID); err != nil {

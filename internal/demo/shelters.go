@@ -404,7 +404,7 @@ func loadStays(ctx context.Context, d *db.DB, svc *shelters.Service, cs *cases.S
 				continue // spread the referred cases of both NGOs over the shelters
 			}
 			if !own {
-				if err := cs.GrantAccess(ctx, c.id, sh.AgencyID, "referral", "demo-referral-"+c.id); err != nil {
+				if err := cs.GrantAccess(ctx, c.id, cases.Grant{AgencyID: sh.AgencyID, Reason: "referral", SourceID: "demo-referral-" + c.id}); err != nil {
 					return err
 				}
 			}

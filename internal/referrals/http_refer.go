@@ -51,7 +51,7 @@ type referData struct {
 // the institution, purpose or support types (with htmx at once, without it through
 // "Update") shows which fields will travel and whether consent allows sending.
 func (h *Handlers) ReferForm(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.Cases.Get(r.Context(), r.PathValue("id"))
+	c, err := h.Svc.CaseToRefer(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (h *Handlers) ReferForm(w http.ResponseWriter, r *http.Request) error {
 // sent, such as missing consent: nothing is sent then.
 func (h *Handlers) Send(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	c, err := h.Cases.Get(ctx, r.PathValue("id"))
+	c, err := h.Svc.CaseToRefer(ctx, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

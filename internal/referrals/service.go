@@ -99,7 +99,7 @@ func (s *Service) Send(ctx context.Context, in ReferralInput) (*Referral, error)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	c, err := s.cases.Get(ctx, in.CaseID)
+	c, err := s.CaseToRefer(ctx, in.CaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +174,21 @@ func (s *Service) Send(ctx context.Context, in ReferralInput) (*Referral, error)
 		return nil, err
 	}
 	return r, nil
+}
+
+// CaseToRefer returns the case a referral would carry, as its sender sees it. Only the
+// side that holds the whole file (the owning agency, the assigned worker) refers a case:
+// a receiving agency sees what its own referral carries, and passing that on to a
+// third institution is the owner's decision, under the person's consent (403).
+func (s *Service) CaseToRefer(ctx context.Context, caseID string) (*cases.Case, error) {
+	c, v, err := s.cases.Open(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if !v.Full() {
+		return nil, errs.New(errs.CodeForbidden, "referrals.err.not_owner")
+	}
+	return c, nil
 }
 
 func auditEvent(action, recType, id string) audit.Event {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/amparo-ec/amparo/internal/cases"
 	"github.com/amparo-ec/amparo/internal/platform/access"
 	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/errs"
@@ -51,35 +52,45 @@ type StepInput struct {
 	Comment       string `json:"comment,omitempty"`
 }
 
-// Step moves a referral through its lifecycle. Accepting a referral for services opens
-// the case to the receiving agency (while consent stands); cancelling closes it again.
+// Step moves a referral through its lifecycle. Accepting a referral opens the case to
+// the receiving agency (while consent stands), carrying the fields the referral shares;
+// cancelling closes it again.
 func (s *Service) Step(ctx context.Context, id, action string, in StepInput) (*Referral, error) {
+	if err := s.step(ctx, id, action, in); err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
+// step is Step without reading the referral back, so other services can take a step
+// inside their own transaction.
+func (s *Service) step(ctx context.Context, id, action string, in StepInput) error {
 	sub := access.From(ctx)
 	if sub == nil {
-		return nil, errs.Unauthenticated()
+		return errs.Unauthenticated()
 	}
 	t, ok := transitions[action]
 	if !ok {
-		return nil, errs.Invalid(map[string]string{"action": "cases.err.choose"})
+		return errs.Invalid(map[string]string{"action": "cases.err.choose"})
 	}
 	in.Comment = strings.TrimSpace(in.Comment)
 	r, _, err := s.st.loadRaw(ctx, id)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	sd := side(sub, r)
 	if sd == "" {
-		return nil, errs.NotFound()
+		return errs.NotFound()
 	}
 	perm := access.Update
 	if t.side == "from" {
 		perm = access.Create
 	}
 	if sd != t.side || !sub.Can(perm, access.Referral) {
-		return nil, errs.Forbidden()
+		return errs.Forbidden()
 	}
 	if !oneOf(t.from, r.Status) {
-		return nil, errs.Conflict("referrals.err.status")
+		return errs.Conflict("referrals.err.status")
 	}
 	f := errs.Fields{}
 	switch action {
@@ -96,10 +107,10 @@ func (s *Service) Step(ctx context.Context, id, action string, in StepInput) (*R
 		f.Add("comment", "validation.too_long")
 	}
 	if err := f.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	now := db.Now()
-	err = s.d.InTx(ctx, func(ctx context.Context) error {
+	return s.d.InTx(ctx, func(ctx context.Context) error {
 		sets := "status = ?, version = version + 1, updated_at = ?"
 		args := []any{t.to, now}
 		switch action {
@@ -128,24 +139,47 @@ func (s *Service) Step(ctx context.Context, id, action string, in StepInput) (*R
 		if err := s.st.addEvent(ctx, r.ID, action, sub.UserID, sub.AgencyID, in.Comment, now); err != nil {
 			return err
 		}
-		if r.Purpose == "referral" {
-			switch action {
-			case "accept":
-				if err := s.cases.GrantAccess(ctx, r.CaseID, r.ToAgencyID, "referral", r.ID); err != nil {
-					return err
-				}
-			case "cancel":
-				if err := s.cases.RevokeAccess(ctx, r.CaseID, r.ToAgencyID, "referral", r.ID); err != nil {
-					return err
-				}
+		// The receiving agency sees what the referral carries (its shared fields) and
+		// what it records itself, never the sending agency's file (cases.View).
+		reason := "referral"
+		if r.Purpose == "prosecution" {
+			reason = "prosecution"
+		}
+		switch action {
+		case "accept":
+			if err := s.cases.GrantAccess(ctx, r.CaseID, cases.Grant{AgencyID: r.ToAgencyID, Reason: reason,
+				SourceID: r.ID, Fields: r.SharedFields, Label: r.Number, Link: "/referrals/" + r.ID}); err != nil {
+				return err
+			}
+		case "cancel":
+			if err := s.cases.RevokeAccess(ctx, r.CaseID, r.ToAgencyID, reason, r.ID); err != nil {
+				return err
 			}
 		}
 		return s.record(ctx, "referral."+action, r.ID, "")
 	})
-	if err != nil {
-		return nil, err
+}
+
+// AdmittedFrom records that the person of an accepted referral was admitted to the
+// receiving agency's shelter: the referral moves to "in progress" (it stays so when it
+// already was). It runs inside the admission's transaction and refuses (422 on
+// referral_id) a referral that is not to the user's agency, not of this case, or no
+// longer open.
+func (s *Service) AdmittedFrom(ctx context.Context, referralID, caseID string) error {
+	r, _, err := s.st.loadRaw(ctx, referralID)
+	if errs.CodeOf(err) == errs.CodeNotFound || err == nil && (r.CaseID != caseID || side(access.From(ctx), r) != "to") {
+		return errs.Invalid(map[string]string{"referral_id": "cases.err.choose"})
 	}
-	return s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch r.Status {
+	case "in_progress":
+		return nil
+	case "accepted":
+		return s.step(ctx, referralID, "start", StepInput{})
+	}
+	return errs.Invalid(map[string]string{"referral_id": "referrals.err.status"})
 }
 
 // onWithdraw revokes, at once, the open referrals a withdrawn consent allowed and wipes

@@ -127,16 +127,14 @@ func caseByNumber(r *http.Request, cs *cases.Service, number string) (string, er
 	if !caseNumberRe.MatchString(number) {
 		return "", errs.Invalid(map[string]string{"case_number": "shelters.err.case_number"})
 	}
-	rows, _, err := cs.List(r.Context(), cases.Filter{Q: number, PerPage: 5})
+	id, err := cs.FindByNumber(r.Context(), number)
 	if err != nil && !hidden(err) {
 		return "", err
 	}
-	for _, c := range rows {
-		if c.Number == number {
-			return c.ID, nil
-		}
+	if err != nil {
+		return "", errs.Invalid(map[string]string{"case_number": "shelters.err.case_not_referred"})
 	}
-	return "", errs.Invalid(map[string]string{"case_number": "shelters.err.case_not_referred"})
+	return id, nil
 }
 
 // Admit admits a person to a bed: from an accepted referral, or from a case number the

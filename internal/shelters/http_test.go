@@ -313,7 +313,7 @@ func (w *uiWorld) referCase(t *testing.T, name string, age int, sex string, refe
 		t.Fatal(err)
 	}
 	if referred {
-		if err := w.Cases.GrantAccess(sys(), c.ID, w.casa.ID, "referral", "test-"+c.ID); err != nil {
+		if err := w.Cases.GrantAccess(sys(), c.ID, cases.Grant{AgencyID: w.casa.ID, Reason: "referral", SourceID: "test-" + c.ID, Fields: testFields}); err != nil {
 			t.Fatal(err)
 		}
 	}

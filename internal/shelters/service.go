@@ -20,6 +20,13 @@ import (
 	"github.com/amparo-ec/amparo/internal/platform/secure"
 )
 
+// Admissions is what an admission tells the referral capability: the person of an
+// accepted referral came in, so the referral is under way. The app wires the referral
+// service in (shelters cannot import it).
+type Admissions interface {
+	AdmittedFrom(ctx context.Context, referralID, caseID string) error
+}
+
 // Service holds the rules of shelters: registry, stays, assessments and status.
 type Service struct {
 	d     *db.DB
@@ -27,6 +34,14 @@ type Service struct {
 	audit *audit.Log
 	cases *cases.Service
 	Now   func() time.Time
+	// Referrals, when set, checks the referral an admission comes from and moves it to
+	// "in progress" in the admission's transaction.
+	Referrals Admissions
+	// StayFields are the person's fields a stay carries when the shelter's own agency
+	// holds the case in full (the fields a referral for shelter carries; the app sets
+	// them from the referral capability). A stay of a referred person carries what the
+	// referral carried.
+	StayFields []string
 }
 
 // NewService builds the shelter service.

@@ -27,6 +27,11 @@ type world struct {
 	shelterID                   string
 }
 
+// testFields are what a referral for shelter carries; the tests grant them as an
+// accepted referral would.
+var testFields = []string{"age", "age_group", "case_number", "disability", "family_names", "gender", "given_names",
+	"guardian", "languages", "nationalities", "risk_level", "sex"}
+
 func setup(t *testing.T, d *db.DB, beds map[string]int) *world {
 	t.Helper()
 	ctx := context.Background()
@@ -86,7 +91,7 @@ func (w *world) newCase(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.cases.GrantAccess(w.sys, c.ID, w.casa, "referral", "test-"+c.ID); err != nil {
+	if err := w.cases.GrantAccess(w.sys, c.ID, cases.Grant{AgencyID: w.casa, Reason: "referral", SourceID: "test-" + c.ID, Fields: testFields}); err != nil {
 		t.Fatal(err)
 	}
 	return c.ID

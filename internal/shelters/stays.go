@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/amparo-ec/amparo/internal/cases"
 	"github.com/amparo-ec/amparo/internal/platform/access"
 	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/errs"
@@ -38,12 +39,22 @@ func (s *Service) Admit(ctx context.Context, shelterID string, in AdmitInput) (*
 		return nil, err
 	}
 	// The shelter must be able to see the case: its own case, or one referred to it and
-	// accepted (with consent). The check also hides other agencies' cases.
-	if _, err := s.cases.Get(ctx, in.CaseID); err != nil {
+	// accepted (with consent). The check also hides other agencies' cases. The stay
+	// carries what the shelter's agency already sees of the person, no more.
+	view, err := s.cases.ViewOf(ctx, in.CaseID)
+	if err != nil {
 		if errs.CodeOf(err) == errs.CodeNotFound {
 			return nil, errs.Invalid(map[string]string{"case_id": "shelters.err.case_not_referred"})
 		}
 		return nil, err
+	}
+	fields := view.Fields()
+	if view.Full() {
+		fields = s.StayFields
+	}
+	var shelterName string
+	if err := s.d.QueryRow(ctx, "SELECT name FROM shelters WHERE id = ?", shelterID).Scan(&shelterName); err != nil {
+		return nil, fmt.Errorf("shelters: admit: %w", err)
 	}
 	st := &Stay{ID: newID(), ShelterID: shelterID, CaseID: in.CaseID, ReferralID: in.ReferralID, BedType: in.BedType, AdmittedOn: in.AdmittedOn}
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
@@ -76,7 +87,16 @@ func (s *Service) Admit(ctx context.Context, shelterID string, in AdmitInput) (*
 			in.BedType, in.AdmittedOn, sub.UserID, now, now); err != nil {
 			return fmt.Errorf("shelters: admit: %w", err)
 		}
-		if err := s.cases.GrantAccess(ctx, in.CaseID, sub.AgencyID, "shelter", st.ID); err != nil {
+		if in.ReferralID != "" {
+			if s.Referrals == nil {
+				return errs.Invalid(map[string]string{"referral_id": "cases.err.choose"})
+			}
+			if err := s.Referrals.AdmittedFrom(ctx, in.ReferralID, in.CaseID); err != nil {
+				return err
+			}
+		}
+		if err := s.cases.GrantAccess(ctx, in.CaseID, cases.Grant{AgencyID: sub.AgencyID, Reason: "shelter",
+			SourceID: st.ID, Fields: fields, Label: shelterName, Link: "/shelters/" + shelterID + "#residents"}); err != nil {
 			return err
 		}
 		return s.record(ctx, "shelter.admit", "shelter_stay", st.ID, "")
@@ -133,14 +153,15 @@ func (s *Service) Discharge(ctx context.Context, shelterID, stayID, on, reason, 
 }
 
 // Residents lists a shelter's stays (current, or all) for its own staff. Each row names
-// the case number only; the case itself is opened through the case page (audited).
+// the case number only, and only while the staff may open the case: after the person
+// withdrew the consent that opened it, the stay (a bed, dates) remains, its case does
+// not. The case itself is opened through the case page (audited).
 func (s *Service) Residents(ctx context.Context, shelterID string, current bool) ([]Stay, error) {
 	if _, err := s.require(ctx, shelterID, access.View, access.ShelterStay); err != nil {
 		return nil, err
 	}
-	q := `SELECT st.id, st.shelter_id, st.case_id, c.number, COALESCE(st.referral_id, ''), st.bed_type, st.admitted_on,
-		st.discharged_on, st.discharge_reason, st.destination FROM shelter_stays st JOIN cases c ON c.id = st.case_id
-		WHERE st.shelter_id = ?`
+	q := `SELECT st.id, st.shelter_id, st.case_id, COALESCE(st.referral_id, ''), st.bed_type, st.admitted_on,
+		st.discharged_on, st.discharge_reason, st.destination FROM shelter_stays st WHERE st.shelter_id = ?`
 	if current {
 		q += " AND st.discharged_on = ''"
 	}
@@ -152,7 +173,7 @@ func (s *Service) Residents(ctx context.Context, shelterID string, current bool)
 	var out []Stay
 	for rows.Next() {
 		var st Stay
-		if err := rows.Scan(&st.ID, &st.ShelterID, &st.CaseID, &st.CaseNumber, &st.ReferralID, &st.BedType, &st.AdmittedOn,
+		if err := rows.Scan(&st.ID, &st.ShelterID, &st.CaseID, &st.ReferralID, &st.BedType, &st.AdmittedOn,
 			&st.DischargedOn, &st.DischargeReason, &st.Destination); err != nil {
 			return nil, err
 		}
@@ -160,6 +181,21 @@ func (s *Service) Residents(ctx context.Context, shelterID string, current bool)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	rows.Close()
+	ids := make([]string, len(out))
+	for i, st := range out {
+		ids[i] = st.CaseID
+	}
+	numbers, err := s.cases.VisibleNumbers(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].CaseNumber = numbers[out[i].CaseID]
+		if out[i].CaseNumber == "" {
+			out[i].CaseID = "" // nothing to open, and nothing to tell
+		}
 	}
 	return out, s.record(ctx, "shelter.residents_view", "shelter", shelterID, fmt.Sprintf("%d stays", len(out)))
 }

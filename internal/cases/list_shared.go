@@ -1,0 +1,143 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/db"
+)
+
+// SharedRow is a case another agency opened to the user's agency (an accepted
+// referral, a stay in its shelter, a referral to the prosecution), as a list shows it:
+// the number, the name when the relation carries it, the owning agency and why.
+type SharedRow struct {
+	ID          string   `json:"id"`
+	Number      string   `json:"number"`
+	GivenNames  string   `json:"given_names,omitempty"`
+	FamilyNames string   `json:"family_names,omitempty"`
+	AgencyID    string   `json:"agency_id"`
+	AgencyName  string   `json:"agency_name"`
+	Grants      []Grant  `json:"grants"`
+	View        *View    `json:"-"`
+	Relations   []string `json:"relations"`
+}
+
+// MaxShared is how many shared cases one list shows, the most recently opened first; a
+// search finds the others.
+const MaxShared = 100
+
+// Shared lists the cases opened to the signed-in user's agency that the user does not
+// see in full, most recent first, filtered by q (a case number, or a name the relation
+// carries). Only the names are decrypted, and only where the relation carries them;
+// each case shown is recorded as a list view.
+func (s *Service) Shared(ctx context.Context, q string) ([]SharedRow, error) {
+	sub := access.From(ctx)
+	if err := sub.Require(access.View, access.Case); err != nil {
+		return nil, err
+	}
+	if sub.AgencyID == "" {
+		return nil, nil
+	}
+	// Cases the user sees in full (own agency's, assigned) are left out below by the
+	// view itself, so the list and the case page can never disagree.
+	where := "ca.agency_id = ?"
+	args := []any{sub.AgencyID}
+	q = strings.TrimSpace(q)
+	byName := q != "" && numberRe.FindStringSubmatch(q) == nil
+	if q != "" {
+		cond, a := s.st.searchCond(q)
+		where += " AND " + cond
+		args = append(args, a...)
+	}
+	rows, err := s.d.Query(ctx, `SELECT c.id, c.number, c.agency_id, COALESCE(c.assigned_to, ''), ag.name,
+		c.enc_given_names, c.enc_family_names,
+		ca.reason, ca.source_id, ca.fields, ca.label, ca.link, ca.since
+		FROM case_access ca JOIN cases c ON c.id = ca.case_id JOIN agencies ag ON ag.id = c.agency_id
+		WHERE `+where+` ORDER BY ca.since DESC, c.id LIMIT ?`, append(args, 5*MaxShared)...)
+	if err != nil {
+		return nil, fmt.Errorf("cases: shared: %w", err)
+	}
+	type raw struct {
+		row                     SharedRow
+		assigned, given, family string
+		rec                     access.Record
+		grants                  []Grant
+	}
+	var order []string
+	byID := map[string]*raw{}
+	for rows.Next() {
+		var r raw
+		var g Grant
+		var fields, since string
+		if err := rows.Scan(&r.row.ID, &r.row.Number, &r.row.AgencyID, &r.assigned, &r.row.AgencyName, &r.given, &r.family,
+			&g.Reason, &g.SourceID, &fields, &g.Label, &g.Link, &since); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("cases: shared: %w", err)
+		}
+		g.AgencyID, g.Fields = sub.AgencyID, splitFields(fields)
+		g.Since, _ = db.ParseTime(since)
+		cur, ok := byID[r.row.ID]
+		if !ok {
+			if len(order) == MaxShared {
+				continue
+			}
+			r.rec = access.Record{AgencyID: r.row.AgencyID, UserIDs: []string{r.assigned}, AgencyIDs: []string{sub.AgencyID}}
+			cur = &r
+			byID[r.row.ID] = cur
+			order = append(order, r.row.ID)
+		}
+		cur.grants = append(cur.grants, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []SharedRow
+	for _, id := range order {
+		r := byID[id]
+		v := viewFor(sub, id, r.rec, r.grants)
+		if !v.Receiver() {
+			continue
+		}
+		// A name or document search may only find a case through what the relation
+		// carries, or it would confirm a withheld name or document number.
+		if byName && !(v.Field("given_names") && v.Field("family_names") && (!hasDigit(q) || v.Field("documents"))) {
+			continue
+		}
+		row := r.row
+		row.View, row.Grants = v, v.Grants()
+		for _, rel := range v.Relations() {
+			row.Relations = append(row.Relations, string(rel))
+		}
+		sl := &sealer{kr: s.kr, kind: "case", id: id}
+		if v.Field("given_names") {
+			row.GivenNames = sl.open("given_names", r.given)
+		}
+		if v.Field("family_names") {
+			row.FamilyNames = sl.open("family_names", r.family)
+		}
+		if sl.err != nil {
+			return nil, sl.err
+		}
+		out = append(out, row)
+	}
+	if len(out) > 0 {
+		err = s.d.InTx(ctx, func(ctx context.Context) error {
+			for _, r := range out {
+				if err := s.record(ctx, "case.list_view", "case", r.ID, "shared"); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return out, err
+}
+
+func hasDigit(s string) bool { return strings.IndexFunc(s, unicode.IsDigit) >= 0 }
+
+// Name is the person's name as the shared row shows it ("" when not carried).
+func (r *SharedRow) Name() string { return strings.TrimSpace(r.GivenNames + " " + r.FamilyNames) }
