@@ -97,7 +97,8 @@ var routeTable = map[string]who{
 	"GET /api/v1/audit": roles(access.DataProtectionOfficer),
 
 	// Cases: those who work a case see it; workers and supervisors change it;
-	// supervisors approve and assign.
+	// supervisors approve and assign. What each relation to one case sees of it (owner,
+	// assigned, referral, shelter, prosecution) is TestRouteRelations.
 	"GET /work":       roles(caseViewers...),
 	"GET /cases":      roles(caseViewers...),
 	"GET /cases/{id}": roles(caseViewers...),
@@ -116,12 +117,12 @@ var routeTable = map[string]who{
 	"POST /cases/{id}/move":                         roles(caseEditors...),
 	"POST /cases/{id}/reopen":                       roles(caseEditors...),
 	"POST /cases/{id}/assign":                       roles(access.CaseSupervisor),
-	"POST /cases/{id}/services":                     roles(caseEditors...),
-	"POST /cases/{id}/services/{service}":           roles(caseEditors...),
+	"POST /cases/{id}/services":                     roles(caseViewers...), // a receiving agency records what it delivers
+	"POST /cases/{id}/services/{service}":           roles(caseViewers...),
 	"POST /cases/{id}/tasks":                        roles(caseEditors...),
 	"POST /cases/{id}/tasks/{task}/done":            roles(caseEditors...),
 	"POST /cases/{id}/follow-up":                    roles(caseEditors...),
-	"POST /cases/{id}/notes":                        roles(caseEditors...),
+	"POST /cases/{id}/notes":                        roles(caseViewers...), // a receiving agency writes its own
 	"POST /uploads/cases/{id}":                      roles(caseEditors...),
 	"POST /cases/{id}/risk":                         roles(caseEditors...),
 	"POST /cases/{id}/flags":                        roles(caseEditors...),

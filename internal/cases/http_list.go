@@ -65,20 +65,20 @@ type sharedListRow struct {
 }
 
 type listData struct {
-	Rows      []listRow
+	Rows []listRow
 	// Cases other agencies opened to the user's (referral, stay, prosecution): listed
 	// apart, with what every relation shows, on the first page and filtered only by the
 	// search; SharedHidden says other filters hide them.
 	Shared       []sharedListRow
 	SharedHidden bool
-	Total     int
-	Filtered  bool
-	Pager     map[string]any
-	Sort      map[string]sortLink
-	CSV       string
-	CanCreate bool
-	CanExport bool
-	Options   map[string][]web.Option
+	Total        int
+	Filtered     bool
+	Pager        map[string]any
+	Sort         map[string]sortLink
+	CSV          string
+	CanCreate    bool
+	CanExport    bool
+	Options      map[string][]web.Option
 }
 
 // List shows the cases the user may see, filtered, sorted and paged in the URL.
