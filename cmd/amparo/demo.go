@@ -41,7 +41,10 @@ func cmdDemo(ctx context.Context, args []string, out, errOut io.Writer) error {
 		if err := demo.LoadNetwork(ctx, a.DB, a.Referrals, a.Auth); err != nil {
 			return err
 		}
-		if err := demo.LoadShelters(ctx, a.DB, a.Shelters, a.Cases, a.Auth); err != nil {
+		if err := demo.LoadReferrals(ctx, a.DB, a.Referrals, a.Cases, a.Auth); err != nil {
+			return err
+		}
+		if err := demo.LoadShelters(ctx, a.DB, a.Shelters, a.Cases, a.Referrals, a.Auth); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "\nAmparo demo — data in %s (fictitious people and institutions)\n\n", c.DataDir)

@@ -177,8 +177,8 @@ func respell(name string) string {
 
 // caseActivity records, through the service and as the people who did it, what
 // happened on a case besides its registration: consents (through a representative for
-// children under 15), a few withdrawn, and requests for the supervisor's approval,
-// some waiting and some rejected with a comment.
+// children under 15), a few withdrawn, the trafficking history the person told, and
+// requests for the supervisor's approval, some waiting and some rejected with a comment.
 func caseActivity(ctx context.Context, svc *cases.Service, r *rand.Rand, c *cases.Case, staff *demoStaff, now time.Time) error {
 	worker, sup := staff.quito, staff.supQuito
 	if c.AssignedTo == staff.gye.ID {
@@ -224,6 +224,11 @@ func caseActivity(ctx context.Context, svc *cases.Service, r *rand.Rand, c *case
 			if _, err := svc.RecordConsent(wctx, c.ID, k); err != nil {
 				return fmt.Errorf("prosecution consent: %w", err)
 			}
+		}
+	}
+	if c.Status != "closed" && c.Status != "identified" || c.Status == "identified" && chance(r, 0.3) {
+		if err := historyEvents(wctx, svc, r, c, day); err != nil {
+			return err
 		}
 	}
 	hasPlan := false

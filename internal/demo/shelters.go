@@ -13,6 +13,7 @@ import (
 	"github.com/amparo-ec/amparo/internal/platform/auth"
 	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/i18n"
+	"github.com/amparo-ec/amparo/internal/referrals"
 	"github.com/amparo-ec/amparo/internal/shelters"
 )
 
@@ -243,9 +244,12 @@ var actionText = map[string]string{
 // over two years, eight quarters of finances and an improvement plan, so the statuses
 // spread over functioning, needing strengthening and not functioning with their
 // trends. When the demo cases exist, some of them stay in the shelters: cases of the
-// operating NGO, or cases opened to the shelter as an accepted referral would. The demo
+// operating NGO admitted by its own staff, and cases of the other NGO referred to the
+// shelter's operator with the person's consent, accepted and admitted from the
+// referral (which then is in progress, or completed once the person left). The demo
 // users must exist (Load).
-func LoadShelters(ctx context.Context, d *db.DB, svc *shelters.Service, cs *cases.Service, users *auth.Service) error {
+func LoadShelters(ctx context.Context, d *db.DB, svc *shelters.Service, cs *cases.Service, refs *referrals.Service,
+	users *auth.Service) error {
 	done := func(key string) (bool, error) {
 		var v string
 		err := d.QueryRow(ctx, "SELECT value FROM app_meta WHERE key = ?", key).Scan(&v)
@@ -288,7 +292,7 @@ func LoadShelters(ctx context.Context, d *db.DB, svc *shelters.Service, cs *case
 		return err // no demo cases yet: the stays come on a later start
 	}
 	return d.InTx(sys, func(ctx context.Context) error {
-		if err := loadStays(ctx, d, svc, cs, users, now); err != nil {
+		if err := loadStays(ctx, d, svc, cs, refs, users, now); err != nil {
 			return err
 		}
 		_, err := d.Exec(ctx, "INSERT INTO app_meta (key, value) VALUES (?, ?)", staysMarker, db.Now())
@@ -333,8 +337,8 @@ func loadShelter(ctx context.Context, svc *shelters.Service, nc context.Context,
 
 // demoCase is what the stays need of a demo case (no personal data).
 type demoCase struct {
-	id, agencyID, sex, identified string
-	child                         bool
+	id, agencyID, worker, sex, identified string
+	child                                 bool
 }
 
 // bedFor is the bed type for a person.
@@ -354,10 +358,13 @@ func bedFor(c demoCase) string {
 
 // loadStays admits some demo cases to the shelters, about two thirds of the beds of
 // each shelter at most, and discharges a few earlier stays. Cases of the operating NGO
-// are admitted by its staff; other cases are first opened to the shelter's agency, as
-// an accepted referral does.
-func loadStays(ctx context.Context, d *db.DB, svc *shelters.Service, cs *cases.Service, users *auth.Service, now time.Time) error {
-	rows, err := d.Query(ctx, `SELECT id, agency_id, sex, is_child, identified_on FROM cases
+// are admitted by its staff; other cases come by an accepted referral: the case's
+// worker records the consent for the shelter's operator and refers the person, the
+// operator's staff accept and admit from the referral, and close it with feedback
+// when the person leaves.
+func loadStays(ctx context.Context, d *db.DB, svc *shelters.Service, cs *cases.Service, refs *referrals.Service,
+	users *auth.Service, now time.Time) error {
+	rows, err := d.Query(ctx, `SELECT id, agency_id, COALESCE(assigned_to, ''), sex, is_child, identified_on FROM cases
 		WHERE status IN ('screened', 'assisted', 'reintegration') ORDER BY number`)
 	if err != nil {
 		return err
@@ -366,7 +373,7 @@ func loadStays(ctx context.Context, d *db.DB, svc *shelters.Service, cs *cases.S
 	for rows.Next() {
 		var c demoCase
 		var child int
-		if err := rows.Scan(&c.id, &c.agencyID, &c.sex, &child, &c.identified); err != nil {
+		if err := rows.Scan(&c.id, &c.agencyID, &c.worker, &c.sex, &child, &c.identified); err != nil {
 			rows.Close()
 			return err
 		}
@@ -380,6 +387,14 @@ func loadStays(ctx context.Context, d *db.DB, svc *shelters.Service, cs *cases.S
 	casa, err := users.UserByEmail(ctx, "casa@amparo.demo")
 	if err != nil {
 		return fmt.Errorf("demo: stays need the demo user casa@amparo.demo: %w", err)
+	}
+	ids, err := demoAgencies(ctx, users)
+	if err != nil {
+		return err
+	}
+	people, err := newRefPeople(ctx, users, ids)
+	if err != nil {
+		return err
 	}
 	list, err := svc.List(asUser(ctx, casa), shelters.Filter{})
 	if err != nil {
@@ -400,16 +415,20 @@ func loadStays(ctx context.Context, d *db.DB, svc *shelters.Service, cs *cases.S
 				continue
 			}
 			own := c.agencyID == sh.AgencyID
-			if !own && (c.agencyID != pool[0].agencyID) != (i%2 == 0) {
+			if !own && ((c.agencyID != pool[0].agencyID) != (i%2 == 0) || !people.knows(c.worker)) {
 				continue // spread the referred cases of both NGOs over the shelters
 			}
+			in := shelters.AdmitInput{CaseID: c.id, BedType: bed, AdmittedOn: stayDate(c.identified, now, 10+(admitted*23)%140)}
 			if !own {
-				if err := cs.GrantAccess(ctx, c.id, cases.Grant{AgencyID: sh.AgencyID, Reason: "referral", SourceID: "demo-referral-" + c.id}); err != nil {
-					return err
+				r, err := people.refer(ctx, refs, cs, refCase{id: c.id, agencyID: c.agencyID, worker: c.worker, child: c.child},
+					sh.AgencyID, refPlan{support: []string{"shelter"}, reason: "Necesita acogida especializada y protección."},
+					"accepted")
+				if err != nil {
+					return fmt.Errorf("demo: referral to %s: %w", sh.Name, err)
 				}
+				in.ReferralID = r.ID
 			}
-			on := stayDate(c.identified, now, 10+(admitted*23)%140)
-			st, err := svc.Admit(staff(own), sh.ID, shelters.AdmitInput{CaseID: c.id, BedType: bed, AdmittedOn: on})
+			st, err := svc.Admit(staff(own), sh.ID, in)
 			if err != nil {
 				return fmt.Errorf("demo: stay in %s: %w", sh.Name, err)
 			}
@@ -417,8 +436,8 @@ func loadStays(ctx context.Context, d *db.DB, svc *shelters.Service, cs *cases.S
 			sh.OccupiedBy[bed]++
 			admitted++
 			if admitted <= 2 { // the first two left already
-				out := stayDate(on, now, 0)
-				if t, _ := time.Parse("2006-01-02", on); t.AddDate(0, 0, 45).Format("2006-01-02") < today {
+				out := stayDate(in.AdmittedOn, now, 0)
+				if t, _ := time.Parse("2006-01-02", in.AdmittedOn); t.AddDate(0, 0, 45).Format("2006-01-02") < today {
 					out = t.AddDate(0, 0, 45).Format("2006-01-02")
 				}
 				reason := shelters.DischargeReasons[(i+admitted)%3]
@@ -426,6 +445,12 @@ func loadStays(ctx context.Context, d *db.DB, svc *shelters.Service, cs *cases.S
 					return fmt.Errorf("demo: discharge in %s: %w", sh.Name, err)
 				}
 				sh.OccupiedBy[bed]--
+				if in.ReferralID != "" {
+					if _, err := refs.Step(staff(false), in.ReferralID, "complete", referrals.StepInput{Outcome: "service_delivered",
+						Comment: "Egresó con su familia; se coordinó el seguimiento con la institución que la derivó."}); err != nil {
+						return fmt.Errorf("demo: complete the referral to %s: %w", sh.Name, err)
+					}
+				}
 			}
 		}
 	}

@@ -44,7 +44,7 @@ func TestLoadNetworkAndShelters(t *testing.T) {
 	if err := demo.LoadNetwork(ctx, a.DB, a.Referrals, a.Auth); err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.LoadShelters(ctx, a.DB, a.Shelters, a.Cases, a.Auth); err != nil {
+	if err := demo.LoadShelters(ctx, a.DB, a.Shelters, a.Cases, a.Referrals, a.Auth); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("LoadNetwork and LoadShelters: %s", time.Since(start).Round(time.Millisecond))
@@ -63,7 +63,7 @@ func TestLoadNetworkAndShelters(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ { // the stays come now; the second run adds nothing
-		if err := demo.LoadShelters(ctx, a.DB, a.Shelters, a.Cases, a.Auth); err != nil {
+		if err := demo.LoadShelters(ctx, a.DB, a.Shelters, a.Cases, a.Referrals, a.Auth); err != nil {
 			t.Fatal(err)
 		}
 		if err := demo.LoadNetwork(ctx, a.DB, a.Referrals, a.Auth); err != nil {

@@ -27,6 +27,13 @@ UPDATE case_access SET
 WHERE reason = 'shelter'
   AND EXISTS (SELECT 1 FROM shelter_stays st WHERE st.id = case_access.source_id);
 
+-- A row whose source is gone gives no reason to see a case (the first demo opened
+-- cases to shelters with made-up referrals): it goes.
+DELETE FROM case_access WHERE reason IN ('referral', 'prosecution')
+  AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.id = case_access.source_id);
+DELETE FROM case_access WHERE reason = 'shelter'
+  AND NOT EXISTS (SELECT 1 FROM shelter_stays st WHERE st.id = case_access.source_id);
+
 ALTER TABLE case_notes ADD COLUMN agency_id TEXT REFERENCES agencies(id);
 UPDATE case_notes SET agency_id = (SELECT c.agency_id FROM cases c WHERE c.id = case_notes.case_id);
 CREATE INDEX case_notes_agency ON case_notes(case_id, agency_id, created_at);
