@@ -36,19 +36,25 @@ var relationNames = []string{"owner", "assigned", "referral", "shelter", "prosec
 func sectionReads(e *caseEnv, caseID, attachmentID string) map[string]func(context.Context) (int, error) {
 	n := func(l int, err error) (int, error) { return l, err }
 	return map[string]func(context.Context) (int, error){
-		"history":     func(ctx context.Context) (int, error) { l, err := e.svc.History(ctx, caseID); return n(len(l), err) },
-		"approvals":   func(ctx context.Context) (int, error) { l, err := e.svc.Approvals(ctx, caseID); return n(len(l), err) },
-		"consents":    func(ctx context.Context) (int, error) { l, err := e.svc.Consents(ctx, caseID); return n(len(l), err) },
-		"events":      func(ctx context.Context) (int, error) { l, err := e.svc.Events(ctx, caseID); return n(len(l), err) },
-		"services":    func(ctx context.Context) (int, error) { l, err := e.svc.Services(ctx, caseID); return n(len(l), err) },
-		"tasks":       func(ctx context.Context) (int, error) { l, err := e.svc.Tasks(ctx, caseID); return n(len(l), err) },
-		"notes":       func(ctx context.Context) (int, error) { l, err := e.svc.Notes(ctx, caseID); return n(len(l), err) },
-		"attachments": func(ctx context.Context) (int, error) { l, err := e.svc.Attachments(ctx, caseID); return n(len(l), err) },
+		"history":   func(ctx context.Context) (int, error) { l, err := e.svc.History(ctx, caseID); return n(len(l), err) },
+		"approvals": func(ctx context.Context) (int, error) { l, err := e.svc.Approvals(ctx, caseID); return n(len(l), err) },
+		"consents":  func(ctx context.Context) (int, error) { l, err := e.svc.Consents(ctx, caseID); return n(len(l), err) },
+		"events":    func(ctx context.Context) (int, error) { l, err := e.svc.Events(ctx, caseID); return n(len(l), err) },
+		"services":  func(ctx context.Context) (int, error) { l, err := e.svc.Services(ctx, caseID); return n(len(l), err) },
+		"tasks":     func(ctx context.Context) (int, error) { l, err := e.svc.Tasks(ctx, caseID); return n(len(l), err) },
+		"notes":     func(ctx context.Context) (int, error) { l, err := e.svc.Notes(ctx, caseID); return n(len(l), err) },
+		"attachments": func(ctx context.Context) (int, error) {
+			l, err := e.svc.Attachments(ctx, caseID)
+			return n(len(l), err)
+		},
 		"download": func(ctx context.Context) (int, error) {
 			_, data, err := e.svc.Attachment(ctx, caseID, attachmentID)
 			return n(min(len(data), 1), err)
 		},
-		"flags": func(ctx context.Context) (int, error) { l, err := e.svc.Flags(ctx, caseID, true); return n(len(l), err) },
+		"flags": func(ctx context.Context) (int, error) {
+			l, err := e.svc.Flags(ctx, caseID, true)
+			return n(len(l), err)
+		},
 	}
 }
 
