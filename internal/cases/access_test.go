@@ -142,6 +142,11 @@ func TestAccessToACase(t *testing.T) {
 		if shared, err := e.svc.Shared(e.as(coordC), ""); err != nil || len(shared) != 1 || shared[0].ID != c.ID {
 			t.Errorf("shelter coordinator's shared cases with the stay: %+v %v", shared, err)
 		}
+		// The shared list is one audit event naming the cases it showed, not one per row.
+		if evs, _, err := e.log.List(context.Background(), audit.Filter{Action: "case.shared_list_view", ActorID: coordC.ID}); err != nil ||
+			len(evs) != 1 || evs[0].Detail != c.Number {
+			t.Errorf("shared list audit: %+v %v", evs, err)
+		}
 		// The grant is for the shelter's agency only.
 		_, err = e.svc.Get(e.as(wB), c.ID)
 		wantCode(t, "agency B after C's grant", err, errs.CodeNotFound)

@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/audit"
 	"github.com/amparo-ec/amparo/internal/platform/db"
 )
 
@@ -124,17 +125,35 @@ func (s *Service) Shared(ctx context.Context, q string) ([]SharedRow, error) {
 		}
 		out = append(out, row)
 	}
-	if len(out) > 0 {
-		err = s.d.InTx(ctx, func(ctx context.Context) error {
-			for _, r := range out {
-				if err := s.record(ctx, "case.list_view", "case", r.ID, "shared"); err != nil {
+	return out, s.recordShared(ctx, out)
+}
+
+// recordShared audits a shared list as one event per page of it (never one per row),
+// naming the case numbers shown: as many as an event's detail holds.
+func (s *Service) recordShared(ctx context.Context, rows []SharedRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return s.d.InTx(ctx, func(ctx context.Context) error {
+		var numbers []string
+		flush := func() error {
+			if len(numbers) == 0 {
+				return nil
+			}
+			err := s.record(ctx, "case.shared_list_view", "case", "", strings.Join(numbers, " "))
+			numbers = numbers[:0]
+			return err
+		}
+		for _, r := range rows {
+			if len(strings.Join(numbers, " "))+len(r.Number)+1 > audit.MaxDetail {
+				if err := flush(); err != nil {
 					return err
 				}
 			}
-			return nil
-		})
-	}
-	return out, err
+			numbers = append(numbers, r.Number)
+		}
+		return flush()
+	})
 }
 
 func hasDigit(s string) bool { return strings.IndexFunc(s, unicode.IsDigit) >= 0 }

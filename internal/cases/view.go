@@ -72,8 +72,9 @@ var reachNames = []string{"none", "own", "part", "all"}
 // String names a reach for the API.
 func (r Reach) String() string { return reachNames[r] }
 
-// Shareable person fields, by the names the referral payload uses. A relation carries
-// some of them (case_access.fields); the owner and the assigned worker see them all.
+// ShareableFields are the person's fields a relation may carry, by the names the
+// referral payload uses. A relation carries some of them (case_access.fields); the
+// owner and the assigned worker see them all.
 var ShareableFields = []string{"case_number", "given_names", "family_names", "sex", "gender", "age_group", "age",
 	"birth_date", "nationalities", "languages", "documents", "contact", "guardian", "disability", "risk_level",
 	"exploitation", "identification"}
