@@ -160,3 +160,17 @@ func hasDigit(s string) bool { return strings.IndexFunc(s, unicode.IsDigit) >= 0
 
 // Name is the person's name as the shared row shows it ("" when not carried).
 func (r *SharedRow) Name() string { return strings.TrimSpace(r.GivenNames + " " + r.FamilyNames) }
+
+// fullScopeSQL is the SQL form of the cases a subject sees in full (View.Full): its
+// agency's cases for a supervisor, the cases assigned to a worker. Cases opened to the
+// agency by a referral or a stay are not in it: lists and "my work" show those apart,
+// with only what their relation carries.
+func fullScopeSQL(sub *access.Subject) (string, []any) {
+	switch sc := sub.Scope(access.View, access.Case); {
+	case sc >= access.AgencyScope && sub.AgencyID != "":
+		return "c.agency_id = ?", []any{sub.AgencyID}
+	case sc >= access.Own && sub.UserID != "":
+		return "c.assigned_to = ?", []any{sub.UserID}
+	}
+	return "1=0", nil
+}
