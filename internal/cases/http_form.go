@@ -217,7 +217,7 @@ type formData struct {
 	Checks     map[string][]web.Option
 	Docs       []docRow
 	Extra      []string // nationalities beyond the checkboxes and the select
-	Duplicates []dupView
+	Dup        *dupPanel // likely duplicates found (http_duplicates.go)
 	CanAssign  bool
 	Conflict   bool
 }
