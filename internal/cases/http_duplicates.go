@@ -82,8 +82,8 @@ func (h *Handlers) SendDuplicateRequest(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	d.Dup = dupPanelOf(p, res)
-	d.Dup.Sent = sendErr == nil
+	d.Duplicates = dupPanelOf(p, res)
+	d.Duplicates.Sent = sendErr == nil
 	p.Form.Values.Del("not_duplicate")
 	return h.renderStatus(w, status, "cases/new", p)
 }

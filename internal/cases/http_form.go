@@ -217,7 +217,7 @@ type formData struct {
 	Checks     map[string][]web.Option
 	Docs       []docRow
 	Extra      []string // nationalities beyond the checkboxes and the select
-	Dup        *dupPanel // likely duplicates found (http_duplicates.go)
+	Duplicates *dupPanel
 	CanAssign  bool
 	Conflict   bool
 }

@@ -49,7 +49,7 @@ func (h *Handlers) CreateCase(w http.ResponseWriter, r *http.Request) error {
 	var dup *DuplicatesFound
 	switch {
 	case errors.As(err, &dup):
-		d.Dup = dupPanelOf(p, dup.Result)
+		d.Duplicates = dupPanelOf(p, dup.Result)
 		p.Form.Values.Del("not_duplicate")
 		return h.renderStatus(w, http.StatusConflict, "cases/new", p)
 	case errs.CodeOf(err) == errs.CodeTooMany: // too many duplicate checks: say so, keep what was typed
