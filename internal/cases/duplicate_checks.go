@@ -112,11 +112,13 @@ func (s *Service) auditCheck(ctx context.Context, checkID string, matches []dupM
 	return nil
 }
 
-// priorRequest finds the user's earlier check, still within a request's lifetime, from
-// which a connection request was sent about every one of these cases.
+// priorRequest finds the user's earlier check from which a connection request about
+// every one of these cases was sent and still stands (waiting or connected). After a
+// refusal or an expiry the user may ask again.
 func (s *Service) priorRequest(ctx context.Context, userID string, caseIDs []string) (string, time.Time, error) {
 	ph := strings.TrimSuffix(strings.Repeat("?,", len(caseIDs)), ",")
-	args := []any{userID, db.FormatTime(s.Now().Add(-DupRequestTTL))}
+	now := db.FormatTime(s.Now())
+	args := []any{userID, db.FormatTime(s.Now().Add(-DupRequestTTL)), dupConnected, dupPending, now}
 	for _, id := range caseIDs {
 		args = append(args, id)
 	}
@@ -124,6 +126,8 @@ func (s *Service) priorRequest(ctx context.Context, userID string, caseIDs []str
 	var id, at string
 	err := s.d.QueryRow(ctx, `SELECT k.id, k.requested_at FROM case_dup_checks k
 		WHERE k.user_id = ? AND k.requested_at <> '' AND k.requested_at >= ?
+		AND EXISTS (SELECT 1 FROM case_dup_requests r WHERE r.check_id = k.id
+		            AND (r.status = ? OR (r.status = ? AND r.expires_at >= ?)))
 		AND (SELECT COUNT(*) FROM case_dup_check_cases m WHERE m.check_id = k.id AND m.in_reach = 0
 		     AND m.case_id IN (`+ph+`)) = ?
 		ORDER BY k.requested_at DESC LIMIT 1`, args...).Scan(&id, &at)
