@@ -56,6 +56,16 @@ func TestDuplicateScreensDoNotLeak(t *testing.T) {
 			}
 		}
 
+		// Before anything is asked, both lists say what they are for.
+		for _, b := range []*browser{supA, wB} {
+			if body := b.mustGet("/duplicate-requests", http.StatusOK); !strings.Contains(body, `id="empty"`) {
+				t.Errorf("%s: no empty state on the request list", b.user.Name)
+			}
+		}
+		if body := supA.mustGet("/work", http.StatusOK); !strings.Contains(body, msg("cases.dupreq.work_none_supervisor")) {
+			t.Error("A's supervisor's work: no empty entry for connection requests")
+		}
+
 		v := caseForm("Rosa", "Tenorio", ced)
 		body := wB.mustPost("/cases", v, http.StatusConflict)
 		noLeak("the 409 page", body)
@@ -125,6 +135,9 @@ func TestDuplicateScreensDoNotLeak(t *testing.T) {
 		}
 		if body := supA.mustPost(reqPath+"/connect", url.Values{}, http.StatusUnprocessableEntity); !strings.Contains(body, `id="f-case_ids-error"`) {
 			t.Error("connecting no case: no message beside the cases")
+		}
+		if body := supA.mustPost(reqPath+"/decline", url.Values{"reason": {"?"}}, http.StatusUnprocessableEntity); !strings.Contains(body, `id="f-reason-error"`) {
+			t.Error("declining without a known reason: no message beside the reason")
 		}
 		if loc := supA.mustPost(reqPath+"/connect", url.Values{"case_ids": {aCase}}, http.StatusSeeOther); loc != reqPath {
 			t.Errorf("after connecting: sent to %q", loc)
