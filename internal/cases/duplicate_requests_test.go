@@ -293,6 +293,9 @@ func TestDuplicateRequestDeclineAndExpiry(t *testing.T) {
 			strings.Contains(string(body), e.agency.Name) || strings.Contains(string(body), e.supervisor.Name) {
 			t.Errorf("declined, as the requester sees it: %s", body)
 		}
+		if w, err := e.svc.MyDupWork(e.as(e.outsider)); err != nil || w.Answered != 1 {
+			t.Errorf("a declined request is an answer: %+v %v", w, err)
+		}
 		got, err := e.svc.IncomingRequest(e.as(e.supervisor), first)
 		mustOK(t, err)
 		if got.Status != "declined" || got.DeclineReason != "safety" || got.DeciderName != e.supervisor.Name {
@@ -358,11 +361,17 @@ func TestDuplicateRequestTwoHolders(t *testing.T) {
 		if len(sent) != 1 || sent[0].Status != "pending" {
 			t.Errorf("one declined, one waiting: %+v", sent)
 		}
+		if w, err := e.svc.MyDupWork(e.as(e.outsider)); err != nil || w.Answered != 0 {
+			t.Errorf("one declined, one waiting counts as answered: %+v %v", w, err)
+		}
 		mustOK(t, e.svc.ConnectDuplicate(e.as(thirdSup), ids[thirdSup], nil))
 		sent, _, _ = e.svc.OutgoingRequests(e.as(e.outsider), cases.DupFilter{})
 		if len(sent) != 1 || sent[0].Status != "connected" || len(sent[0].Connections) != 1 ||
 			sent[0].Connections[0].Agency != third.Name {
 			t.Errorf("one declined, one connected: %+v", sent)
+		}
+		if w, err := e.svc.MyDupWork(e.as(e.outsider)); err != nil || w.Answered != 1 {
+			t.Errorf("answered after the connection: %+v %v", w, err)
 		}
 	})
 }

@@ -55,7 +55,6 @@ type OutgoingRequest struct {
 	CaseID        string       `json:"case_id,omitempty"` // the requester's case registered after it
 	CaseNumber    string       `json:"case_number,omitempty"`
 	Connections   []Connection `json:"connections"`
-	decidedLast   time.Time
 }
 
 // Connection is a holding institution that connected, and whom to contact there.
@@ -278,11 +277,6 @@ func (s *Service) foldParts(ctx context.Context, o *OutgoingRequest) error {
 		o.ExpiresAt = exp
 		st = effectiveStatus(st, exp, now)
 		seen[st] = true
-		if decided != "" {
-			if t, _ := db.ParseTime(decided); t.After(o.decidedLast) {
-				o.decidedLast = t
-			}
-		}
 		if st == dupConnected {
 			at, _ := db.ParseTime(decided)
 			o.Connections = append(o.Connections, Connection{Agency: agency, ContactName: contact, ContactEmail: email,
@@ -382,15 +376,25 @@ func (s *Service) MyDupWork(ctx context.Context) (DupWork, error) {
 			return w, fmt.Errorf("cases: waiting duplicate requests: %w", err)
 		}
 	}
-	list, _, err := s.OutgoingRequests(ctx, DupFilter{PerPage: 200})
-	if err != nil {
-		return w, err
+	// Answered: the user's (a supervisor's: their institution's) requests that reached a
+	// final answer in the last DupRequestTTL, folded as OutgoingRequest.Status folds them
+	// (connected if any part connected; declined if none did and none is still waiting),
+	// in one query: "my work" is every user's home page.
+	scope, args := "k.user_id = ?", []any{sub.UserID}
+	if w.Decides {
+		scope, args = "k.agency_id = ?", []any{sub.AgencyID}
 	}
-	since := s.Now().Add(-DupRequestTTL)
-	for _, o := range list {
-		if (o.Status == dupConnected || o.Status == dupDeclined) && o.decidedLast.After(since) {
-			w.Answered++
-		}
+	now := s.Now()
+	args = append(args, db.FormatTime(now.Add(-2*DupRequestTTL)), db.FormatTime(now.Add(-DupRequestTTL)),
+		dupConnected, dupDeclined, dupPending, db.FormatTime(now))
+	err := s.d.QueryRow(ctx, `SELECT COUNT(*) FROM case_dup_checks k WHERE `+scope+` AND k.requested_at >= ?
+		AND (SELECT MAX(r.decided_at) FROM case_dup_requests r WHERE r.check_id = k.id) >= ?
+		AND (EXISTS (SELECT 1 FROM case_dup_requests r WHERE r.check_id = k.id AND r.status = ?)
+		     OR (EXISTS (SELECT 1 FROM case_dup_requests r WHERE r.check_id = k.id AND r.status = ?)
+		         AND NOT EXISTS (SELECT 1 FROM case_dup_requests r WHERE r.check_id = k.id AND r.status = ? AND r.expires_at >= ?)))`,
+		args...).Scan(&w.Answered)
+	if err != nil {
+		return w, fmt.Errorf("cases: answered duplicate requests: %w", err)
 	}
 	return w, nil
 }
