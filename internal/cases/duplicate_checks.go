@@ -142,17 +142,19 @@ func (s *Service) priorRequest(ctx context.Context, userID string, caseIDs []str
 }
 
 // linkCheck records that a case was registered after a check of the same user, so a
-// connection request sent from that check links the new case once it is connected.
-// A check of someone else, or one already linked, is left alone.
-func (s *Service) linkCheck(ctx context.Context, checkID, caseID, userID string) error {
+// connection request sent from that check links the new case once it is connected. A
+// check of someone else, or one already linked, is left alone (false).
+func (s *Service) linkCheck(ctx context.Context, checkID, caseID, userID string) (bool, error) {
 	if checkID == "" {
-		return nil
+		return false, nil
 	}
-	if _, err := s.d.Exec(ctx, "UPDATE case_dup_checks SET case_id = ? WHERE id = ? AND user_id = ? AND case_id IS NULL",
-		caseID, checkID, userID); err != nil {
-		return fmt.Errorf("cases: link duplicate check: %w", err)
+	res, err := s.d.Exec(ctx, "UPDATE case_dup_checks SET case_id = ? WHERE id = ? AND user_id = ? AND case_id IS NULL",
+		caseID, checkID, userID)
+	if err != nil {
+		return false, fmt.Errorf("cases: link duplicate check: %w", err)
 	}
-	return nil
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // CheckResult shows a stored check again to the user who made it (the registration page

@@ -213,6 +213,15 @@ func TestDuplicateRequestConnect(t *testing.T) {
 		// The requester registers the person anyway, keeping the link.
 		mine, err := e.svc.Register(e.as(e.outsider), probe(), cases.RegisterOptions{NotDuplicate: true, CheckID: again.RequestCheck})
 		mustOK(t, err)
+		if ev := e.dupEvents(t, "case.create", mine.ID); len(ev) != 1 || ev[0].Detail != "duplicates reviewed check="+check {
+			t.Errorf("registration event: %+v", ev)
+		}
+		// Someone else's check links nothing.
+		other, err := e.svc.Register(e.as(otherSup), probe(), cases.RegisterOptions{NotDuplicate: true, CheckID: check})
+		mustOK(t, err)
+		if ev := e.dupEvents(t, "case.create", other.ID); len(ev) != 1 || ev[0].Detail != "duplicates reviewed" {
+			t.Errorf("registration with someone else's check: %+v", ev)
+		}
 		if w, err := e.svc.MyDupWork(e.as(e.supervisor)); err != nil || w.Waiting != 1 {
 			t.Errorf("supervisor's work: %+v %v", w, err)
 		}

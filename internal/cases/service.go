@@ -164,8 +164,12 @@ func (s *Service) Register(ctx context.Context, in Input, opt RegisterOptions) (
 		detail := ""
 		if opt.NotDuplicate {
 			detail = "duplicates reviewed"
-			if err := s.linkCheck(ctx, opt.CheckID, c.ID, sub.UserID); err != nil {
+			linked, err := s.linkCheck(ctx, opt.CheckID, c.ID, sub.UserID)
+			if err != nil {
 				return err
+			}
+			if linked {
+				detail += " check=" + opt.CheckID
 			}
 		}
 		return s.record(ctx, "case.create", "case", c.ID, detail)
