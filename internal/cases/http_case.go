@@ -86,6 +86,7 @@ type caseData struct {
 	Shared   []string        // for a receiver: the person fields the relation carries, in words
 	CanNote  bool            // may write notes of their own agency
 	CanPlan  bool            // may record services (all of the plan, or those they deliver)
+	Links    []CaseLink      // connections with other institutions' cases (duplicate_views.go)
 }
 
 // Case shows a case: header with the main actions, then its parts as sections.
@@ -143,6 +144,9 @@ func (h *Handlers) casePage(r *http.Request, id string, values url.Values) (*web
 		return nil, nil, err
 	}
 	if err := h.fillParts(ctx, p, d); err != nil {
+		return nil, nil, err
+	}
+	if d.Links, err = h.Svc.LinkedCases(ctx, c.ID); err != nil {
 		return nil, nil, err
 	}
 	p.Data = d
