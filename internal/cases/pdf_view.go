@@ -106,7 +106,8 @@ func writeSharing(p *pdfDoc, cf *caseFile) {
 	}
 	p.section("cases.pdf.s_sharing")
 	for _, g := range v.Grants() {
-		p.row("cases.why."+g.Reason, joinNonEmpty(" · ", g.Label, dmy(g.Since.Format(dayFormat))))
+		p.entry(p.t("cases.why."+g.Reason, "Label", g.Label)+" · "+p.t("cases.why_since", "Date",
+			dmy(g.Since.In(i18n.Zone()).Format(dayFormat))), "")
 	}
 	p.row("cases.pdf.owning_agency", cf.c.AgencyName)
 	var fields []string
