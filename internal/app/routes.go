@@ -121,23 +121,19 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// readyz answers 200 only when the database answers.
+// readyz answers 200 only when the database can be read and written (db.Ready: on
+// SQLite a rate-limited write probe, on PostgreSQL a server that is not read-only).
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	var one int
-	err := a.DB.Ping(ctx)
-	if err == nil {
-		err = a.DB.QueryRow(ctx, "SELECT 1").Scan(&one)
-	}
-	if err != nil {
-		a.Log.Warn("readyz: database unreachable", "err", err.Error())
+	if err := a.DB.Ready(ctx); err != nil {
+		a.Log.Warn("readyz: database not ready", "err", err.Error())
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte("database unreachable\n"))
+		_, _ = w.Write([]byte("database not ready: cannot read or write\n"))
 		return nil
 	}
-	_, err = w.Write([]byte("ready\n"))
+	_, err := w.Write([]byte("ready\n"))
 	return err
 }

@@ -103,6 +103,13 @@ type jsonErrorBody struct {
 // errors are logged with the request id and shown without details.
 func (wb *Web) Error(w http.ResponseWriter, r *http.Request, err error) {
 	info := reqinfo.From(r.Context())
+	if r.Context().Err() != nil {
+		// The client closed the request: nobody reads this answer, and the failure
+		// (often a cancelled database call) is not the server's. The access log
+		// records it as StatusClientClosed.
+		wb.Log.Debug("client closed request", "request_id", info.RequestID, "err", err.Error())
+		return
+	}
 	lang := LangOf(r)
 	e, ok := errs.As(err)
 	if !ok {
@@ -113,20 +120,23 @@ func (wb *Web) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if !ok {
 		wb.Log.Error("request failed", "request_id", info.RequestID, "method", r.Method,
-			"path", r.URL.Path, "err", err.Error())
+			"path", logPath(r), "err", err.Error())
 		e = errs.New(errs.CodeInternal, "error.internal")
 	} else if e.Cause != nil {
 		wb.Log.Warn("request refused", "request_id", info.RequestID, "code", string(e.Code),
 			"cause", e.Cause.Error())
 	}
-	status := statusOf(e.Code)
+	status, code := statusOf(e.Code), string(e.Code)
+	if o, ok := keyStatus[e.Key]; ok {
+		status, code = o.status, o.code
+	}
 	args := map[string]any{"RequestID": info.RequestID}
 	for k, v := range e.Args {
 		args[k] = v
 	}
 	msg := wb.Catalog.TMap(lang, e.Key, args)
 	if WantsJSON(r) {
-		body := jsonError{Error: jsonErrorBody{Code: string(e.Code), Message: msg, RequestID: info.RequestID}}
+		body := jsonError{Error: jsonErrorBody{Code: code, Message: msg, RequestID: info.RequestID}}
 		if len(e.Fields) > 0 {
 			body.Error.Fields = map[string]string{}
 			for f, key := range e.Fields {
@@ -144,7 +154,8 @@ func (wb *Web) Error(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	p := wb.NewPage(r, "error.title")
-	p.Data = map[string]any{"Message": msg, "Status": status, "RequestID": info.RequestID}
+	p.Data = map[string]any{"Message": msg, "Status": status, "RequestID": info.RequestID,
+		"Fields": fieldList(wb, lang, e.Fields)}
 	if err := wb.Renderer.Render(w, status, "web/error", p); err != nil {
 		wb.Log.Error("render error page", "request_id", info.RequestID, "err", err.Error())
 		http.Error(w, http.StatusText(status), status)
@@ -166,16 +177,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // DecodeJSON reads a JSON request body into v, refusing unknown fields, so typos in
-// API clients are reported instead of silently ignored.
+// API clients are reported instead of silently ignored, and refusing bad text, long
+// lists, trailing data and other content types (see decodeJSON in json.go).
 func DecodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return errs.New(errs.CodeTooLarge, "error.too_large")
-		}
-		return errs.Invalid(map[string]string{"body": "error.bad_request"}).Wrap(err)
+	if err := decodeJSON(r, v); err != nil {
+		return err
 	}
 	return nil
 }
