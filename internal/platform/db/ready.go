@@ -26,16 +26,18 @@ const probeKey = "readyz.write_probe"
 // read-only (a standby after a failover, or default_transaction_read_only). On SQLite,
 // a write probe (writeProbe) finds a file or folder made read-only and a full disk.
 func (d *DB) Ready(ctx context.Context) error {
-	if err := d.Ping(ctx); err != nil {
+	// The read pool only: on SQLite the writer is one connection, and waiting for it
+	// would queue this check behind every write (the probe opens its own).
+	if err := d.read.PingContext(ctx); err != nil {
 		return fmt.Errorf("db: ping: %w", err)
 	}
 	var one int
-	if err := d.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := d.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return fmt.Errorf("db: read: %w", err)
 	}
 	if d.Dialect == Postgres {
 		var ro string
-		if err := d.write.QueryRowContext(ctx, "SHOW transaction_read_only").Scan(&ro); err != nil {
+		if err := d.read.QueryRowContext(ctx, "SHOW transaction_read_only").Scan(&ro); err != nil {
 			return fmt.Errorf("db: read-only check: %w", err)
 		}
 		if ro == "on" {
