@@ -13,6 +13,7 @@ import (
 	"github.com/amparo-ec/amparo/internal/platform/errs"
 	"github.com/amparo-ec/amparo/internal/platform/geo"
 	"github.com/amparo-ec/amparo/internal/platform/i18n"
+	"github.com/amparo-ec/amparo/internal/platform/text"
 )
 
 // AgencyTypes are the HTCDS organisation types an agency may have.
@@ -58,7 +59,7 @@ func (a *Agency) Validate() error {
 	if !codeRe.MatchString(a.Code) {
 		f.Add("code", "validation.code")
 	}
-	if a.Name == "" {
+	if text.Blank(a.Name) {
 		f.Add("name", "validation.required")
 	} else if utf8.RuneCountInString(a.Name) > 200 {
 		f.Add("name", "validation.too_long")
@@ -144,7 +145,7 @@ func (u *User) Validate() error {
 	if !ValidEmail(u.Email) {
 		f.Add("email", "validation.email")
 	}
-	if u.Name == "" {
+	if text.Blank(u.Name) {
 		f.Add("name", "validation.required")
 	} else if utf8.RuneCountInString(u.Name) > 200 {
 		f.Add("name", "validation.too_long")
