@@ -103,6 +103,7 @@ func TestJSONBodyRefused(t *testing.T) {
 		{"a form", `{"name":"a"}`, "application/x-www-form-urlencoded", "body", "error.json_content_type"},
 		{"no content type", `{"name":"a"}`, "-", "body", "error.json_content_type"},
 		{"unknown field", `{"nmae":"a"}`, "", "nmae", "error.json_unknown_field"},
+		{"unknown nested field", `{"docs":[{"number":"1"},{"numbr":"2"}]}`, "", "docs[1].numbr", "error.json_unknown_field"},
 		{"wrong type", `{"docs":[{"number":7}]}`, "", "docs.number", "error.json_type"},
 		{"too deep", strings.Repeat("[", 100000) + strings.Repeat("]", 100000), "", "body", "error.bad_request"},
 		{"empty", ``, "", "body", "error.bad_request"},

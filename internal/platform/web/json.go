@@ -48,7 +48,7 @@ func decodeJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return errs.Invalid(map[string]string{decodeErrorField(err): decodeErrorKey(err)}).Wrap(err)
+		return errs.Invalid(map[string]string{decodeErrorField(raw, err): decodeErrorKey(err)}).Wrap(err)
 	}
 	return nil
 }
@@ -64,14 +64,19 @@ func isJSON(ct string) bool {
 }
 
 // decodeErrorField names the field a decoding error is about: the member the decoder
-// did not know, the path of a value of the wrong type, or "body".
-func decodeErrorField(err error) string {
+// did not know (by its path in raw, "person.favourite_colour", since the decoder only
+// gives its name), the path of a value of the wrong type, or "body".
+func decodeErrorField(raw []byte, err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
 		return te.Field
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		if s, err := strconv.Unquote(name); err == nil && s != "" {
+			w := &jsonWalker{raw: raw, dec: json.NewDecoder(bytes.NewReader(raw)), find: s}
+			if w.value("", 0); w.found != "" {
+				return w.found
+			}
 			return s
 		}
 	}
@@ -114,6 +119,8 @@ type jsonWalker struct {
 	raw    []byte
 	dec    *json.Decoder
 	fields errs.Fields
+	find   string // a member name whose first path is wanted in found
+	found  string
 }
 
 func (w *jsonWalker) add(field, key string) {
@@ -176,6 +183,9 @@ func (w *jsonWalker) value(path string, depth int) error {
 				return err
 			}
 			name, _ := tok.(string)
+			if w.find != "" && name == w.find && w.found == "" {
+				w.found = join(path, name)
+			}
 			if err := w.value(join(path, name), depth+1); err != nil {
 				return err
 			}
