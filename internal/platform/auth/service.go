@@ -95,6 +95,11 @@ func (s *Service) UpdateAgency(ctx context.Context, a *Agency) (*Agency, error) 
 		if err := s.st.updateAgency(ctx, a); err != nil {
 			return err
 		}
+		if cur.Active && !a.Active { // as SetAgencyActive: its users' access ends
+			if _, err := s.endAccess(ctx, true, "agency_id = ?", a.ID); err != nil {
+				return err
+			}
+		}
 		return s.record(ctx, "agency.update", "agency", a.ID, audit.OutcomeOK, changed(map[string]bool{
 			"name": cur.Name != a.Name, "type": cur.Type != a.Type, "province": cur.ProvinceCode != a.ProvinceCode,
 			"canton": cur.CantonCode != a.CantonCode, "active": cur.Active != a.Active}))
@@ -258,8 +263,9 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, er
 }
 
 // UpdateUser changes a user's profile, roles, agency, jurisdiction or active flag.
-// Deactivating ends the user's sessions at once; changing roles or agency too, so the
-// new permissions apply from the next request.
+// Deactivating ends the user's sessions at once and revokes their API tokens; changing
+// roles or agency ends the sessions too, so the new permissions apply from the next
+// request.
 func (s *Service) UpdateUser(ctx context.Context, u *User) (*User, error) {
 	sub := access.From(ctx)
 	if err := sub.Require(access.Update, access.User); err != nil {
@@ -284,9 +290,9 @@ func (s *Service) UpdateUser(ctx context.Context, u *User) (*User, error) {
 		if err := s.st.updateUserProfile(ctx, u); err != nil {
 			return err
 		}
-		endSessions := !u.Active || rolesChanged || cur.AgencyID != u.AgencyID
-		if endSessions {
-			if err := s.st.exec(ctx, "end sessions", "DELETE FROM sessions WHERE user_id = ?", u.ID); err != nil {
+		// Deactivation also revokes the user's API tokens for good (SetUserActive).
+		if !u.Active || rolesChanged || cur.AgencyID != u.AgencyID {
+			if _, err := s.endAccess(ctx, cur.Active && !u.Active, "id = ?", u.ID); err != nil {
 				return err
 			}
 		}
