@@ -122,8 +122,11 @@ func (s *Service) TakeRecoveryCopy(ctx context.Context, sess *Session, token str
 // once (and kept for one download, as at enrolment). A wrong code counts towards the
 // account lock like one at sign-in. Audited.
 func (s *Service) RegenerateRecoveryCodes(ctx context.Context, sess *Session, token, code string) ([]string, error) {
-	if sess == nil || sess.Stage != StageFull || !sess.User.TOTPEnabled {
+	if sess == nil || sess.Stage != StageFull {
 		return nil, errs.Forbidden()
+	}
+	if !sess.User.TOTPEnabled {
+		return nil, errs.Invalid(map[string]string{"code": "profile.recovery_no_totp"})
 	}
 	u := sess.User
 	if s.IsLocked(u) {
