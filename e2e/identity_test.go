@@ -79,6 +79,7 @@ func signIn(t *testing.T, ctx context.Context, email, password string) chromedp.
 // recovery codes.
 func enrol(t *testing.T, ctx context.Context, who string) {
 	t.Helper()
+	checkQR(t, ctx, who)
 	secret := text(t, ctx, `code#totp-secret`)
 	code, err := totp.GenerateCode(secret, time.Now())
 	if err != nil {
@@ -86,9 +87,11 @@ func enrol(t *testing.T, ctx context.Context, who string) {
 	}
 	run(t, ctx, who+": type the code", chromedp.SetValue(chromedp.CSS(`#f-code`), code))
 	follow(t, ctx, who+": confirm the authenticator", chromedp.Click(chromedp.CSS(`form#enrol button[type="submit"]`)))
-	if n := len(strings.Fields(text(t, ctx, `#recovery-codes`))); n != 10 {
-		t.Errorf("%s: %d recovery codes shown, want 10", who, n)
+	codes := strings.Fields(text(t, ctx, `#recovery-codes`))
+	if len(codes) != 10 {
+		t.Errorf("%s: %d recovery codes shown, want 10", who, len(codes))
 	}
+	checkRecoveryCodesPage(t, ctx, who, codes)
 	follow(t, ctx, who+": continue after the recovery codes", chromedp.Click(chromedp.CSS(`a.button.primary`)))
 }
 

@@ -55,7 +55,7 @@ func TestEnrolmentQRAndRecoveryCodes(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("confirm enrolment: %d\n%s", resp.StatusCode, short(codesPage))
 	}
-	for _, want := range []string{`id="print-codes" data-print hidden`, `<form id="download-codes" method="post" action="/login/recovery-codes">`,
+	for _, want := range []string{`id="print-codes" class="secondary" data-print hidden`, `<form id="download-codes" method="post" action="/login/recovery-codes">`,
 		"Cuenta codigos@amparo.test", "Ctrl+P"} {
 		if !strings.Contains(html.UnescapeString(codesPage), want) {
 			t.Errorf("the codes page lacks %q", want)

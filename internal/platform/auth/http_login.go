@@ -153,7 +153,7 @@ func (h *Handlers) renderEnrol(w http.ResponseWriter, r *http.Request, sess *Ses
 	// "#ZgotmplZ"); this one is built here from PNG bytes we rendered, so it is marked
 	// safe. The CSP allows data: images (img-src 'self' data:).
 	qr := template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(en.QRPNG))
-	p.Data = map[string]any{"Secret": en.Secret, "QR": qr}
+	p.Data = map[string]any{"Secret": en.Secret, "QR": qr, "Email": sess.User.Email}
 	if fieldErr != nil {
 		return h.Web.RenderInvalid(w, r, "auth/enrol", p, fieldErr)
 	}
