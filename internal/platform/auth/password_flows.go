@@ -113,10 +113,14 @@ func (s *Service) resetUser(ctx context.Context, token string) (*User, error) {
 		return nil, errs.New(errs.CodeNotFound, "password.reset_invalid")
 	}
 	if err != nil {
-		return nil, err
+		return nil, unavailable("load reset link", err)
 	}
 	u, err := s.st.user(ctx, "u.id = ?", userID)
-	if err != nil || !u.Active {
+	if err != nil && errs.CodeOf(err) != errs.CodeNotFound {
+		// The database did not answer: the link may well be good, so do not call it invalid.
+		return nil, unavailable("load reset user", err)
+	}
+	if err != nil || !u.canSignIn() {
 		return nil, errs.New(errs.CodeNotFound, "password.reset_invalid")
 	}
 	return u, nil

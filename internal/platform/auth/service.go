@@ -198,8 +198,10 @@ func (s *Service) CreateUser(ctx context.Context, u *User, password string) (*Us
 		f.Add("password", p)
 	}
 	if u.AgencyID != "" {
-		if _, err := s.st.agency(ctx, "a.id = ?", u.AgencyID); err != nil {
+		if _, err := s.st.agency(ctx, "a.id = ?", u.AgencyID); errs.CodeOf(err) == errs.CodeNotFound {
 			f.Add("agency", "validation.agency_unknown")
+		} else if err != nil {
+			return nil, "", fmt.Errorf("auth: check agency: %w", err)
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -279,8 +281,10 @@ func (s *Service) UpdateUser(ctx context.Context, u *User) (*User, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := s.st.agency(ctx, "a.id = ?", u.AgencyID); err != nil {
+	if _, err := s.st.agency(ctx, "a.id = ?", u.AgencyID); errs.CodeOf(err) == errs.CodeNotFound {
 		return nil, errs.Invalid(map[string]string{"agency": "validation.agency_unknown"})
+	} else if err != nil {
+		return nil, fmt.Errorf("auth: check agency: %w", err)
 	}
 	if sub.UserID == u.ID && (!u.Active || !hasRole(u.Roles, access.Admin)) && hasRole(cur.Roles, access.Admin) {
 		return nil, errs.Invalid(map[string]string{"roles": "validation.cannot_demote_self"})
