@@ -150,5 +150,22 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 		if c := e.storedCopy(t, full.Token); c != "" {
 			t.Errorf("expired copy not wiped: %q", c)
 		}
+
+		// A copy nobody asks for is wiped by the periodic purge; the session stays.
+		e.advance(30 * time.Second)
+		full.User = e.reload(t, u.ID)
+		if _, err := e.svc.RegenerateRecoveryCodes(ctx, full, full.Token, e.code(t, secret)); err != nil {
+			t.Fatal(err)
+		}
+		if e.storedCopy(t, full.Token) == "" {
+			t.Fatal("no copy kept after regenerating")
+		}
+		e.advance(auth.RecoveryCopyTTL + time.Second)
+		if err := e.svc.PurgeExpired(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if c := e.storedCopy(t, full.Token); c != "" {
+			t.Errorf("the purge left an expired copy: %q", c)
+		}
 	})
 }

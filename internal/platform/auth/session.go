@@ -150,11 +150,16 @@ func (s *Service) ActiveSessions(ctx context.Context, userID string) (int, error
 	return n, err
 }
 
-// PurgeExpired deletes expired sessions and throttle rows (run now and then).
+// PurgeExpired deletes expired sessions and throttle rows, and wipes the expired
+// copies of recovery codes kept for a download (run now and then).
 func (s *Service) PurgeExpired(ctx context.Context) error {
 	now := s.Now().UTC()
 	if err := s.st.exec(ctx, "purge sessions", "DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?",
 		db.FormatTime(now), db.FormatTime(now.Add(-s.IdleTimeout))); err != nil {
+		return err
+	}
+	if err := s.st.exec(ctx, "purge recovery copies", `UPDATE sessions SET recovery_copy = '', recovery_copy_until = ''
+		WHERE recovery_copy <> '' AND recovery_copy_until < ?`, db.FormatTime(now)); err != nil {
 		return err
 	}
 	return s.st.exec(ctx, "purge throttle", "DELETE FROM login_throttle WHERE window_start < ?",
