@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -43,7 +44,8 @@ func TestIdentityJourney(t *testing.T) {
 	}
 }
 
-// cli runs the amparo binary against the running server's database, with stdin.
+// cli runs the amparo binary against the running server's database, with stdin, and
+// returns what it printed on stdout.
 func cli(t *testing.T, srv *server, stdin string, args ...string) string {
 	t.Helper()
 	args = append(args, "--data", srv.DataDir)
@@ -58,11 +60,14 @@ func cli(t *testing.T, srv *server, stdin string, args ...string) string {
 		}
 	}
 	cmd.Stdin = strings.NewReader(stdin)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("amparo %s: %v\n%s", strings.Join(args[:2], " "), err, out)
+	// Only stdout is returned (a token, a password), as a script would read it; notes
+	// for the operator go to stderr.
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("amparo %s: %v\n%s%s", strings.Join(args[:2], " "), err, out.String(), errOut.String())
 	}
-	return string(out)
+	return out.String()
 }
 
 // signIn fills the sign-in form of the page the tab is on.
