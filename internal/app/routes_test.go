@@ -58,6 +58,7 @@ var routeTable = map[string]who{
 	"POST /login/mfa":                  {kind: signIn},
 	"GET /login/enrol":                 {kind: signIn},
 	"POST /login/enrol":                {kind: signIn},
+	"POST /login/recovery-codes":       {kind: signIn},
 	"GET /password":                    {kind: signIn},
 	"POST /password":                   {kind: signIn},
 	"GET /reset/{token}":               {kind: public},
@@ -66,6 +67,7 @@ var routeTable = map[string]who{
 	"POST /profile/tokens":             roles(everyRole...),
 	"POST /profile/tokens/{id}/revoke": roles(everyRole...),
 	"POST /profile/logout-all":         {kind: signedIn},
+	"POST /profile/recovery-codes":     {kind: signedIn},
 	"GET /api/v1/me":                   {kind: signedIn},
 
 	// Administration of users and agencies: the administrator; the data protection
@@ -128,6 +130,19 @@ var routeTable = map[string]who{
 	"POST /cases/{id}/flags/{flag}/clear":           roles(caseEditors...),
 	"POST /cases/{id}/events":                       roles(caseEditors...),
 	"POST /cases/{id}/events/{event}/delete":        roles(caseEditors...),
+
+	// Connection requests about likely duplicates: those who register cases send them
+	// and see their answers; supervisors decide those addressed to their institution.
+	"POST /duplicate-checks/{id}/request":          roles(caseEditors...),
+	"GET /duplicate-requests":                      roles(caseEditors...),
+	"GET /duplicate-requests/{id}":                 roles(access.CaseSupervisor),
+	"POST /duplicate-requests/{id}/connect":        roles(access.CaseSupervisor),
+	"POST /duplicate-requests/{id}/decline":        roles(access.CaseSupervisor),
+	"POST /api/v1/duplicate-checks/{id}/request":   roles(caseEditors...),
+	"GET /api/v1/duplicate-requests":               roles(caseEditors...),
+	"GET /api/v1/duplicate-requests/{id}":          roles(access.CaseSupervisor),
+	"POST /api/v1/duplicate-requests/{id}/connect": roles(access.CaseSupervisor),
+	"POST /api/v1/duplicate-requests/{id}/decline": roles(access.CaseSupervisor),
 
 	// The case API: those who work a case see it; workers and supervisors change it;
 	// supervisors approve.
