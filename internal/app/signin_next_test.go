@@ -30,6 +30,15 @@ func hostileNexts() []string {
 		"/%5Cevil.example", "///evil.example")
 }
 
+// refused stands for a sign-in page refused (422) for its input before it was shown.
+const refused = "(refused)"
+
+// isRefusedControl reports the control characters every input refuses (text.Problem):
+// all but tab, line feed and carriage return.
+func isRefusedControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
+}
+
 // TestLoginNextStaysOnSite: through the real sign-in, "next" only ever sends the
 // browser to a path of this site. The form does not carry a hostile target, and a
 // sign-in posted with one (a crafted form) lands on "/"; a path of the site is kept.
@@ -41,6 +50,9 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 		t.Helper()
 		b := ta.newBrowser(t, u.Email, testPassword)
 		resp, body := b.do(t, http.MethodGet, "/login?next="+url.QueryEscape(next), nil, nil)
+		if resp.StatusCode == http.StatusUnprocessableEntity && strings.ContainsFunc(next, isRefusedControl) {
+			return refused // input with control characters is refused before any page: no redirect at all
+		}
 		m := nextFieldRe.FindStringSubmatch(body)
 		if resp.StatusCode != http.StatusOK || m == nil {
 			t.Fatalf("GET /login?next=%q: status %d, no next field\n%s", next, resp.StatusCode, short(body))
@@ -56,7 +68,7 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 		return resp.Header.Get("Location")
 	}
 	for _, next := range hostileNexts() {
-		if loc := signIn(next); loc != "/" {
+		if loc := signIn(next); loc != "/" && loc != refused {
 			t.Errorf("sign in with next=%q redirected to %q, want /", next, loc)
 		}
 	}
