@@ -95,6 +95,9 @@ func cmdKeysStatus(ctx context.Context, args []string, out, errOut io.Writer) er
 		return err
 	}
 	defer d.Close()
+	if err := app.CheckKeys(ctx, d, kr, app.KeySource(c)); err != nil {
+		return err
+	}
 	counts, err := app.CountByKey(ctx, d, 0)
 	if err != nil {
 		return err
@@ -111,7 +114,7 @@ func cmdKeysStatus(ctx context.Context, args []string, out, errOut io.Writer) er
 		}
 	}
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  KEY\tROLE\tVALUES")
+	fmt.Fprintln(tw, "  KEY\tROLE\tVALUES\tCHECK")
 	for _, id := range kr.KeyIDs() {
 		role := ""
 		switch {
@@ -122,9 +125,10 @@ func cmdKeysStatus(ctx context.Context, args []string, out, errOut io.Writer) er
 		case id == kr.IndexKeyID():
 			role = "index"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%d\n", id, role, uses[id])
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", id, role, uses[id], kr.CheckValue(id))
 	}
 	tw.Flush()
+	fmt.Fprintln(out, "The database recorded these check values: this key file is the one that belongs to it.")
 
 	fmt.Fprintln(out, "\nValues per encrypted column and key:")
 	tw = tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
@@ -186,22 +190,42 @@ func cmdKeysRotate(ctx context.Context, args []string, out, errOut io.Writer) er
 		return usagef("the keys come from AMPARO_KEY, which this command cannot edit: put the keys " +
 			"in a key file (AMPARO_KEY_FILE, mode 0600) and rotate that, or add a key to AMPARO_KEY by hand")
 	}
-	if _, err := secure.LoadKeyring(c.KeyFile); err != nil {
+	before, err := secure.LoadKeyring(c.KeyFile)
+	if err != nil {
 		return err
 	}
-	// Open the database before touching the key file, so a run that cannot reach it
-	// adds no key.
+	// Open the database and check the key file against it before touching the file, so
+	// a run that cannot reach it, or that holds another database's keys, adds no key.
 	d, err := app.Open(ctx, c, app.NewLogger(c, errOut))
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	source := app.KeySource(c)
+	if err := app.CheckKeys(ctx, d, before, source); err != nil {
+		return err
+	}
+	// recordNew records the check value of a key just added to the file, before any
+	// data is written under it: servers and restores then refuse a key file without it.
+	recordNew := func(id string) error {
+		kr, err := secure.LoadKeyring(c.KeyFile)
+		if err != nil {
+			return err
+		}
+		if err := app.RecordKeyCheck(ctx, d, kr, id, source); err != nil {
+			return fmt.Errorf("key %s was added to %s but its check value was not recorded (the next start records it): %w", id, c.KeyFile, err)
+		}
+		return nil
+	}
 	ctx = cliContext(ctx)
 	lg := audit.New(d)
 
 	if *stage {
 		id, err := secure.StageKey(c.KeyFile)
 		if err != nil {
+			return err
+		}
+		if err := recordNew(id); err != nil {
 			return err
 		}
 		if err := lg.Record(ctx, audit.Event{Action: "keys.stage", RecordType: "key", RecordID: id}); err != nil {
@@ -228,6 +252,9 @@ func cmdKeysRotate(ctx context.Context, args []string, out, errOut io.Writer) er
 	} else {
 		id, err := secure.AddKey(c.KeyFile)
 		if err != nil {
+			return err
+		}
+		if err := recordNew(id); err != nil {
 			return err
 		}
 		activated, added = id, true

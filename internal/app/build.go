@@ -100,5 +100,9 @@ func (a *App) loadKeyring(ctx context.Context) (*secure.Keyring, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A wrong key file is refused here, in one line, not by a 500 on every read.
+	if err := CheckKeys(ctx, a.DB, kr, KeySource(c)); err != nil {
+		return nil, err
+	}
 	return kr, nil
 }
