@@ -1,0 +1,271 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Backups. On SQLite a backup is a SQLite database file made with VACUUM INTO: one read
+// transaction, so the copy is the database as of one moment even while the server
+// writes (WAL lets that writer go on; see docs/OPERATIONS.md for why VACUUM INTO rather
+// than the online backup API, measured). On PostgreSQL it is a pg_dump archive in the
+// custom format, taken by running the operator's pg_dump (backup_pg.go). Neither holds the
+// field-encryption key file: it is kept apart, and without it the personal data in a
+// backup cannot be read.
+
+// Backup formats, told apart by the first bytes of the file.
+const (
+	FormatSQLite = "sqlite"  // a SQLite database file
+	FormatPGDump = "pg_dump" // a pg_dump archive, custom format
+)
+
+var (
+	sqliteMagic = []byte("SQLite format 3\x00")
+	pgDumpMagic = []byte("PGDMP")
+)
+
+// Operator mistakes a backup or a restore refuses; the command exits 2 on them.
+var (
+	// ErrExists: the backup file named already exists (a backup never overwrites one).
+	ErrExists = errors.New("exists")
+	// ErrNotEmpty: the restore target already holds a database.
+	ErrNotEmpty = errors.New("not empty")
+	// ErrNotBackup: the file is not a backup this engine can restore.
+	ErrNotBackup = errors.New("not a backup")
+	// ErrTool: pg_dump or pg_restore is missing or of the wrong version.
+	ErrTool = errors.New("PostgreSQL tool")
+)
+
+// refuse makes an operator mistake: one line, wrapping kind.
+func refuse(kind error, format string, a ...any) error {
+	return &refusal{kind: kind, msg: fmt.Sprintf(format, a...)}
+}
+
+type refusal struct {
+	kind error
+	msg  string
+}
+
+func (r *refusal) Error() string { return r.msg }
+func (r *refusal) Unwrap() error { return r.kind }
+
+// BackupOptions are the settings of Backup and Restore.
+type BackupOptions struct {
+	// PGBin is the folder with pg_dump and pg_restore; "" looks them up on PATH.
+	PGBin string
+}
+
+// BackupInfo describes a finished backup.
+type BackupInfo struct {
+	Format   string
+	Bytes    int64
+	Duration time.Duration
+}
+
+// Backup writes a consistent copy of the database to the new file out (mode 0600): it
+// refuses a file that exists. The copy is written beside out under a temporary name and
+// renamed when complete and checked, so out is never a partial backup.
+func (d *DB) Backup(ctx context.Context, out string, opts BackupOptions) (BackupInfo, error) {
+	start := time.Now()
+	info := BackupInfo{Format: FormatSQLite}
+	if d.Dialect == Postgres {
+		info.Format = FormatPGDump
+	}
+	if _, err := os.Lstat(out); err == nil {
+		return info, refuse(ErrExists, "%s already exists; a backup never overwrites a file: choose a new name", out)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".partial-*") // mode 0600
+	if err != nil {
+		return info, fmt.Errorf("db: backup: %w", err)
+	}
+	tmpName := tmp.Name()
+	tmp.Close()
+	defer os.Remove(tmpName) // after the link below, only the temporary name goes
+	switch d.Dialect {
+	case SQLite:
+		err = d.backupSQLite(ctx, tmpName)
+	case Postgres:
+		err = d.backupPostgres(ctx, tmpName, opts)
+	}
+	if err != nil {
+		return info, err
+	}
+	if err := syncFile(tmpName); err != nil {
+		return info, fmt.Errorf("db: backup: %w", err)
+	}
+	// A hard link publishes the finished file without replacing one that appeared
+	// meanwhile (rename would).
+	if err := os.Link(tmpName, out); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return info, refuse(ErrExists, "%s already exists; a backup never overwrites a file: choose a new name", out)
+		}
+		return info, fmt.Errorf("db: backup: %w", err)
+	}
+	syncDirOf(out)
+	st, err := os.Stat(out)
+	if err != nil {
+		return info, fmt.Errorf("db: backup: %w", err)
+	}
+	info.Bytes, info.Duration = st.Size(), time.Since(start)
+	return info, nil
+}
+
+// backupSQLite runs VACUUM INTO on a connection of its own: the read pool's are
+// query_only, which refuses VACUUM INTO, and the one writer connection must stay free
+// for the server's writes. VACUUM INTO reads in one transaction, so the copy is one
+// moment of the database while writers go on in the WAL. It then checks the copy.
+func (d *DB) backupSQLite(ctx context.Context, tmp string) error {
+	_, path, err := ParseURL(d.url)
+	if err != nil {
+		return err
+	}
+	c, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("db: backup: %w", err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+		return fmt.Errorf("db: backup: vacuum into %s: %w", tmp, err)
+	}
+	return checkSQLiteFile(ctx, tmp)
+}
+
+// checkSQLiteFile opens a SQLite file read-only and runs quick_check on it, and checks
+// it holds an Amparo schema (the migrations table).
+func checkSQLiteFile(ctx context.Context, path string) error {
+	c, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("db: check %s: %w", path, err)
+	}
+	defer c.Close()
+	var res string
+	if err := c.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&res); err != nil {
+		return fmt.Errorf("db: check %s: %w", path, err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("db: check %s: quick_check says %q", path, res)
+	}
+	var n int
+	if err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM goose_db_version`).Scan(&n); err != nil || n == 0 {
+		return refuse(ErrNotBackup, "%s is a SQLite file but not an Amparo database (no migrations recorded)", path)
+	}
+	return nil
+}
+
+// BackupFormat reads the first bytes of a file and tells which kind of backup it is.
+func BackupFormat(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("db: open backup: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, len(sqliteMagic))
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("db: read backup: %w", err)
+	}
+	switch head = head[:n]; {
+	case bytes.HasPrefix(head, sqliteMagic):
+		return FormatSQLite, nil
+	case bytes.HasPrefix(head, pgDumpMagic):
+		return FormatPGDump, nil
+	}
+	return "", refuse(ErrNotBackup, "%s is not an Amparo backup (neither a SQLite file nor a pg_dump archive)", path)
+}
+
+// Restore puts the backup in into the database named by rawURL, which must be empty: on
+// SQLite no database file (nor -wal) yet, on PostgreSQL no table in the target schema.
+// It does not migrate: open the database afterwards (app.Open) to apply the migrations
+// the backup lacks.
+func Restore(ctx context.Context, rawURL, in string, opts BackupOptions) error {
+	dialect, dsn, err := ParseURL(rawURL)
+	if err != nil {
+		return err
+	}
+	format, err := BackupFormat(in)
+	if err != nil {
+		return err
+	}
+	switch {
+	case dialect == SQLite && format == FormatSQLite:
+		return restoreSQLite(ctx, dsn, in)
+	case dialect == Postgres && format == FormatPGDump:
+		return restorePostgres(ctx, rawURL, in, opts)
+	case format == FormatSQLite:
+		return refuse(ErrNotBackup, "%s is a SQLite backup and --db is PostgreSQL: restore it into a SQLite data folder", in)
+	}
+	return refuse(ErrNotBackup, "%s is a PostgreSQL (pg_dump) backup and --db is SQLite: give --db postgres://…", in)
+}
+
+// restoreSQLite checks the backup, then copies it to a temporary file beside the
+// target and renames it into place, so a failed restore leaves no database behind.
+func restoreSQLite(ctx context.Context, target, in string) error {
+	for _, p := range []string{target, target + "-wal"} {
+		if st, err := os.Stat(p); err == nil && st.Size() > 0 {
+			return refuse(ErrNotEmpty, "%s already holds a database: restore into an empty data folder (or move that file away first)", p)
+		}
+	}
+	if err := checkSQLiteFile(ctx, in); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
+		return fmt.Errorf("db: restore: %w", err)
+	}
+	src, err := os.Open(in)
+	if err != nil {
+		return fmt.Errorf("db: restore: %w", err)
+	}
+	defer src.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".restore-*") // mode 0600
+	if err != nil {
+		return fmt.Errorf("db: restore: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, src); err != nil {
+		tmp.Close()
+		return fmt.Errorf("db: restore: copy: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("db: restore: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("db: restore: %w", err)
+	}
+	// An empty file or -shm left by an earlier open would confuse SQLite about the copy.
+	for _, p := range []string{target, target + "-wal", target + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("db: restore: %w", err)
+		}
+	}
+	if err := os.Link(tmp.Name(), target); err != nil {
+		return fmt.Errorf("db: restore: %w", err)
+	}
+	syncDirOf(target)
+	return nil
+}
+
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// syncDirOf makes a new name in path's folder durable; where folders cannot be synced
+// (some systems), the rename or link still happened.
+func syncDirOf(path string) {
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
