@@ -64,7 +64,7 @@ func cmdKeys(ctx context.Context, args []string, out, errOut io.Writer) error {
 	return usagef("want a subcommand:\n%s", keysUsage)
 }
 
-// keysConfig parses the flags shared by the keys subcommands.
+// keysConfig parses the flags shared by the keys subcommands, backup and restore.
 func keysConfig(fs *flag.FlagSet, args []string) (*config.Config, error) {
 	mask := config.WithData | config.WithDB
 	c := config.Register(fs, mask)
