@@ -40,16 +40,24 @@ func TestMeasureSQLiteBackup(t *testing.T) {
 	if _, err := d.Exec(ctx, `INSERT INTO app_meta (key, value) VALUES ('w:count', '0') ON CONFLICT (key) DO NOTHING`); err != nil {
 		t.Fatal(err)
 	}
+	idle := func(string) (string, error) { time.Sleep(5 * time.Second); return "", nil }
+	vacuum := func(out string) (string, error) {
+		info, err := d.Backup(ctx, out, db.BackupOptions{})
+		return fmt.Sprintf("(%.0f MB)", float64(info.Bytes)/(1<<20)), err
+	}
+	apiOneStep := func(out string) (string, error) { return apiBackup(ctx, path, out, -1, 0) }
 	methods := []struct {
 		name string
 		run  func(out string) (string, error)
 	}{
-		{"idle (no backup, 5 s)", func(string) (string, error) { time.Sleep(5 * time.Second); return "", nil }},
-		{"VACUUM INTO", func(out string) (string, error) {
-			_, err := d.Backup(ctx, out, db.BackupOptions{})
-			return "", err
-		}},
-		{"backup API, one step", func(out string) (string, error) { return apiBackup(ctx, path, out, -1, 0) }},
+		{"idle (no backup, 5 s)", idle},
+		{"backup API, one step", apiOneStep},
+		{"VACUUM INTO", vacuum},
+		{"idle (no backup, 5 s)", idle},
+		{"VACUUM INTO", vacuum},
+		{"backup API, one step", apiOneStep},
+		// Small steps let writers in between, but every write by another connection
+		// makes the copy start over: under a steady load it never ends.
 		{"backup API, 1000 pages a step", func(out string) (string, error) {
 			return apiBackup(ctx, path, out, 1000, 10*time.Millisecond)
 		}},
@@ -62,7 +70,7 @@ func TestMeasureSQLiteBackup(t *testing.T) {
 		took := time.Since(start)
 		w, r, walMax := load()
 		if err != nil {
-			t.Errorf("%s: %v", m.name, err)
+			t.Logf("%-30s %6.1fs  %v", m.name, took.Seconds(), err) // a finding, not a failure
 			continue
 		}
 		t.Logf("%-30s %6.1fs  writes %5d (%4.0f/s) p50 %5.1f ms p99 %6.1f ms max %6.1f ms | reads %5d p50 %5.1f ms p99 %6.1f ms | WAL max %4.0f MB %s",
@@ -148,7 +156,7 @@ func apiBackup(ctx context.Context, path, out string, pages int32, pause time.Du
 	}
 	defer conn.Close()
 	steps, restarts, left := 0, 0, 0
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	err = conn.Raw(func(dc any) error {
 		b, err := dc.(interface {
 			NewBackup(string) (*sqlite.Backup, error)
@@ -175,7 +183,7 @@ func apiBackup(ctx context.Context, path, out string, pages int32, pause time.Du
 			}
 			if time.Now().After(deadline) {
 				b.Finish()
-				return fmt.Errorf("did not finish in 90 s: %d steps, restarted %d times by the writes", steps, restarts)
+				return fmt.Errorf("did not finish in 60 s: %d steps, restarted %d times by the writes", steps, restarts)
 			}
 			time.Sleep(pause)
 		}
