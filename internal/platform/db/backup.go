@@ -10,12 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"modernc.org/sqlite"
 )
 
-// Backups. On SQLite a backup is a SQLite database file made with VACUUM INTO: one read
-// transaction, so the copy is the database as of one moment even while the server
-// writes (WAL lets that writer go on; see docs/OPERATIONS.md for why VACUUM INTO rather
-// than the online backup API, measured). On PostgreSQL it is a pg_dump archive in the
+// Backups. On SQLite a backup is a SQLite database file made with the online backup API
+// in one step: one read transaction, so the copy is the database as of one moment even
+// while the server writes (WAL lets that writer go on; see docs/OPERATIONS.md for why
+// this rather than VACUUM INTO or small steps, measured). On PostgreSQL it is a pg_dump archive in the
 // custom format, taken by running the operator's pg_dump (backup_pg.go). Neither holds the
 // field-encryption key file: it is kept apart, and without it the personal data in a
 // backup cannot be read.
@@ -117,10 +119,13 @@ func (d *DB) Backup(ctx context.Context, out string, opts BackupOptions) (Backup
 	return info, nil
 }
 
-// backupSQLite runs VACUUM INTO on a connection of its own: the read pool's are
-// query_only, which refuses VACUUM INTO, and the one writer connection must stay free
-// for the server's writes. VACUUM INTO reads in one transaction, so the copy is one
-// moment of the database while writers go on in the WAL. It then checks the copy.
+// backupSQLite copies the database with SQLite's online backup API in one step, on a
+// connection of its own (the server's one writer connection stays free). One step is
+// one read transaction: the copy is one moment of the database, while writers go on in
+// the WAL. Small steps would let writes start the copy over again and again (under a
+// steady load it never ends); VACUUM INTO is as consistent but rebuilds every table and
+// index, taking twice as long and slowing the server more (docs/OPERATIONS.md). It then
+// checks the copy.
 func (d *DB) backupSQLite(ctx context.Context, tmp string) error {
 	_, path, err := ParseURL(d.url)
 	if err != nil {
@@ -131,8 +136,43 @@ func (d *DB) backupSQLite(ctx context.Context, tmp string) error {
 		return fmt.Errorf("db: backup: %w", err)
 	}
 	defer c.Close()
-	if _, err := c.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
-		return fmt.Errorf("db: backup: vacuum into %s: %w", tmp, err)
+	conn, err := c.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("db: backup: %w", err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		src, ok := dc.(interface {
+			NewBackup(string) (*sqlite.Backup, error)
+		})
+		if !ok {
+			return fmt.Errorf("the sqlite driver has no backup API")
+		}
+		b, err := src.NewBackup(tmp)
+		if err != nil {
+			return err
+		}
+		if _, err := b.Step(-1); err != nil {
+			b.Finish()
+			return err
+		}
+		return b.Finish()
+	})
+	if err != nil {
+		return fmt.Errorf("db: backup: copy to %s: %w", tmp, err)
+	}
+	// The copy carries the WAL flag of the source; a backup is one file, with no -wal
+	// or -shm beside it whoever opens it, so it goes back to a rollback journal.
+	cp, err := sql.Open("sqlite", "file:"+tmp)
+	if err != nil {
+		return fmt.Errorf("db: backup: %w", err)
+	}
+	_, err = cp.ExecContext(ctx, `PRAGMA journal_mode=DELETE`)
+	if cerr := cp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("db: backup: journal mode of the copy: %w", err)
 	}
 	return checkSQLiteFile(ctx, tmp)
 }
