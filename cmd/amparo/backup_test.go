@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/amparo-ec/amparo/internal/app"
 	"github.com/amparo-ec/amparo/internal/demo"
@@ -169,10 +170,13 @@ func TestBackupRestoreDemo(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dst[1], "amparo.key"), key, 0o600); err != nil {
 				t.Fatal(err)
 			}
+			t.Logf("%s", strings.SplitN(out, "\n", 2)[0])
+			start := time.Now()
 			code, out, errOut = amparo(t, append([]string{"restore", "--in", file}, dst...)...)
 			if code != 0 || !strings.Contains(out, "Restored "+file) || !strings.Contains(out, "holds this database's keys") {
 				t.Fatalf("restore: exit %d\n%s\n%s", code, out, errOut)
 			}
+			t.Logf("restored in %.1f s (migrations and the key check included)", time.Since(start).Seconds())
 			after := tableDigests(t, dbURL(dst))
 			if len(after) != len(before) || len(before) < 20 {
 				t.Errorf("tables: %d before, %d after", len(before), len(after))
