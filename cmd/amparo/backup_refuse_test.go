@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pressly/goose/v3"
+
+	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/db/dbtest"
 	"github.com/amparo-ec/amparo/internal/platform/secure"
 )
@@ -97,5 +102,36 @@ func TestBackupPostgresTools(t *testing.T) {
 	oneLine(t, "old pg_dump", errOut, "is version 9 and the server is PostgreSQL", "--pg-bin")
 	if entries, _ := os.ReadDir(filepath.Dir(file)); len(entries) != 0 {
 		t.Errorf("a refused backup left files: %v", entries)
+	}
+}
+
+// TestRestoreMigratesOldBackup: a backup of an older schema restores into this binary
+// with the migrations it lacks applied.
+func TestRestoreMigratesOldBackup(t *testing.T) {
+	cleanEnv(t)
+	ctx := context.Background()
+	src := t.TempDir()
+	d, err := db.Open(ctx, "sqlite:"+filepath.Join(src, "amparo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, d.Writer(), db.Migrations(db.SQLite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := p.ListSources()[len(p.ListSources())-1].Version
+	old := p.ListSources()[len(p.ListSources())-2].Version
+	if _, err := p.UpTo(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	file := filepath.Join(t.TempDir(), "old.backup")
+	if code, out, errOut := amparo(t, "backup", "--out", file, "--data", src); code != 0 {
+		t.Fatalf("backup: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut := amparo(t, "restore", "--in", file, "--data", t.TempDir())
+	want := fmt.Sprintf("(schema version %d, now %d)", old, latest)
+	if code != 0 || !strings.Contains(out, want) {
+		t.Errorf("restore of an old backup: exit %d, want %q in\n%s\n%s", code, want, out, errOut)
 	}
 }
