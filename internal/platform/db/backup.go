@@ -252,6 +252,12 @@ func restoreSQLite(ctx context.Context, target, in string) error {
 			return refuse(ErrNotEmpty, "%s already holds a database: restore into an empty data folder (or move that file away first)", p)
 		}
 	}
+	// A database file with a WAL beside it is in use, or was not closed cleanly: the
+	// newest data is in the WAL, and a copy of the file alone would lose it.
+	if st, err := os.Stat(in + "-wal"); err == nil && st.Size() > 0 {
+		return refuse(ErrNotBackup, "%s has a write-ahead log beside it (%s-wal): it is a database in use, not a backup; "+
+			"take one with amparo backup", in, in)
+	}
 	if err := checkSQLiteFile(ctx, in); err != nil {
 		return err
 	}

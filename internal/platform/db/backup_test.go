@@ -192,3 +192,23 @@ func TestRestoreRefuses(t *testing.T) {
 		t.Error("missing file accepted")
 	}
 }
+
+// TestRestoreRefusesLiveDatabase: a database file with a WAL beside it (a server runs
+// on it) is no backup: copying the file alone would lose the newest data.
+func TestRestoreRefusesLiveDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	live := filepath.Join(dir, "amparo.db")
+	d, err := db.Open(ctx, "sqlite:"+live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	target := "sqlite:" + filepath.Join(dir, "new", "amparo.db")
+	if err := db.Restore(ctx, target, live, db.BackupOptions{}); !errors.Is(err, db.ErrNotBackup) || !strings.Contains(err.Error(), "amparo backup") {
+		t.Errorf("restore from a live database: %v, want ErrNotBackup", err)
+	}
+}
