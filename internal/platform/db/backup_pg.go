@@ -27,6 +27,7 @@ var libpqParams = map[string]bool{
 	"sslcrl": true, "sslnegotiation": true, "connect_timeout": true, "application_name": true,
 	"target_session_attrs": true, "options": true, "passfile": true, "service": true,
 	"channel_binding": true, "gssencmode": true, "krbsrvname": true, "keepalives": true,
+	"host": true, "hostaddr": true, "port": true, "dbname": true, "user": true,
 }
 
 // pgCommand prepares a pg_dump or pg_restore run against the database of rawURL: the
@@ -50,7 +51,10 @@ func pgCommand(ctx context.Context, tool, rawURL string, opts BackupOptions, arg
 	}
 	q := url.Values{}
 	for k, v := range u.Query() {
-		if libpqParams[k] {
+		switch {
+		case k == "password" && len(v) > 0:
+			env = append(env, "PGPASSWORD="+v[0])
+		case libpqParams[k]:
 			q[k] = v
 		}
 	}

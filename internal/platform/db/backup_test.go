@@ -212,3 +212,28 @@ func TestRestoreRefusesLiveDatabase(t *testing.T) {
 		t.Errorf("restore from a live database: %v, want ErrNotBackup", err)
 	}
 }
+
+// TestPGCommand: the password leaves the command line for PGPASSWORD, and parameters
+// only pgx knows (search_path, pool sizes) are left out for libpq.
+func TestPGCommand(t *testing.T) {
+	bin := t.TempDir()
+	os.WriteFile(filepath.Join(bin, "pg_dump"), []byte("#!/bin/sh\n"), 0o755)
+	cmd, err := db.PGCommandForTest("pg_dump", "postgres://amparo:s3cr%3Et@db.example:5433/amparo?sslmode=require&search_path=t_1&pool_max_conns=4&host=/run/pg",
+		db.BackupOptions{PGBin: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := strings.Join(cmd.Args, " ")
+	if strings.Contains(args, "s3cr") || strings.Contains(args, "search_path") || strings.Contains(args, "pool_max") ||
+		!strings.Contains(args, "--dbname=postgres://amparo@db.example:5433/amparo?") ||
+		!strings.Contains(args, "sslmode=require") || !strings.Contains(args, "host=%2Frun%2Fpg") {
+		t.Errorf("args %s", args)
+	}
+	found := false
+	for _, e := range cmd.Env {
+		found = found || e == "PGPASSWORD=s3cr>t"
+	}
+	if !found {
+		t.Error("PGPASSWORD not set from the URL")
+	}
+}
