@@ -129,6 +129,19 @@ var routeTable = map[string]who{
 	"POST /cases/{id}/events":                       roles(caseEditors...),
 	"POST /cases/{id}/events/{event}/delete":        roles(caseEditors...),
 
+	// Connection requests about likely duplicates: those who register cases send them
+	// and see their answers; supervisors decide those addressed to their institution.
+	"POST /duplicate-checks/{id}/request":          roles(caseEditors...),
+	"GET /duplicate-requests":                      roles(caseEditors...),
+	"GET /duplicate-requests/{id}":                 roles(access.CaseSupervisor),
+	"POST /duplicate-requests/{id}/connect":        roles(access.CaseSupervisor),
+	"POST /duplicate-requests/{id}/decline":        roles(access.CaseSupervisor),
+	"POST /api/v1/duplicate-checks/{id}/request":   roles(caseEditors...),
+	"GET /api/v1/duplicate-requests":               roles(caseEditors...),
+	"GET /api/v1/duplicate-requests/{id}":          roles(access.CaseSupervisor),
+	"POST /api/v1/duplicate-requests/{id}/connect": roles(access.CaseSupervisor),
+	"POST /api/v1/duplicate-requests/{id}/decline": roles(access.CaseSupervisor),
+
 	// The case API: those who work a case see it; workers and supervisors change it;
 	// supervisors approve.
 	"GET /api/v1/cases":                roles(caseViewers...),

@@ -19,7 +19,7 @@ func init() {
 		routes: func(a *App) []web.Route {
 			h := cases.NewHandlers(a.Cases, a.Auth, a.Audit, a.Web)
 			h.ReferralsOverdue = a.Referrals.OverdueCounts
-			return h.Routes()
+			return append(h.Routes(), h.DuplicateRoutes()...)
 		},
 		nav: []navEntry{{order: 10, path: "/cases", label: "nav.cases", action: access.View, resource: access.Case}},
 	})

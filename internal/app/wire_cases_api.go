@@ -11,7 +11,7 @@ func init() {
 	addModule(module{
 		name: "cases_api",
 		routes: func(a *App) []web.Route {
-			return cases.APIRoutes(a.Cases, a.Web)
+			return append(cases.APIRoutes(a.Cases, a.Web), cases.DuplicateAPIRoutes(a.Cases, a.Web)...)
 		},
 	})
 }

@@ -18,6 +18,8 @@ var knownActions = []string{
 	"user.create", "user.update", "user.deactivate", "user.reactivate", "user.unlock",
 	"user.totp_reset", "user.password_reset_issued",
 	"agency.create", "agency.update",
+	"case.duplicate_check", "case.duplicate_match", "case.duplicate_check_limited",
+	"case.duplicate_request", "case.duplicate_connect", "case.duplicate_decline",
 	"token.create", "token.revoke", "token.use",
 	"export.csv", "export.users_csv", ActionExport, ActionVerify,
 	"keys.stage", "keys.activate", "keys.rotate",

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/amparo-ec/amparo/internal/platform/errs"
-	"github.com/amparo-ec/amparo/internal/platform/reqinfo"
 	"github.com/amparo-ec/amparo/internal/platform/web"
 )
 
@@ -15,6 +14,7 @@ import (
 type createBody struct {
 	Input
 	ConfirmNotDuplicate bool   `json:"confirm_not_duplicate"`
+	DuplicateCheckID    string `json:"duplicate_check_id"` // the 409's check_id, to keep the link to a request
 	AssignedTo          string `json:"assigned_to"`
 }
 
@@ -26,7 +26,7 @@ func (api *API) Create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c, err := api.Svc.Register(r.Context(), body.Input, RegisterOptions{AssignTo: body.AssignedTo,
-		NotDuplicate: body.ConfirmNotDuplicate})
+		NotDuplicate: body.ConfirmNotDuplicate, CheckID: body.DuplicateCheckID})
 	var dup *DuplicatesFound
 	if errors.As(err, &dup) {
 		return api.duplicates(w, r, dup)
@@ -36,26 +36,6 @@ func (api *API) Create(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Location", "/api/v1/cases/"+c.ID)
 	return api.Web.JSON(w, http.StatusCreated, c)
-}
-
-// duplicatesError is the 409 body: the usual error object and the likely duplicates
-// (numbers, agencies and reasons only: no personal data).
-type duplicatesError struct {
-	Error struct {
-		Code      string `json:"code"`
-		Message   string `json:"message"`
-		RequestID string `json:"request_id,omitempty"`
-	} `json:"error"`
-	Duplicates []Duplicate `json:"duplicates"`
-}
-
-func (api *API) duplicates(w http.ResponseWriter, r *http.Request, dup *DuplicatesFound) error {
-	var body duplicatesError
-	body.Error.Code = string(errs.CodeConflict)
-	body.Error.Message = api.Web.Catalog.T(web.LangOf(r), "cases.dup.found")
-	body.Error.RequestID = reqinfo.From(r.Context()).RequestID
-	body.Duplicates = dup.Duplicates
-	return api.Web.JSON(w, http.StatusConflict, body)
 }
 
 // Get answers one case with its identifying data (the view is audited); 404 when the

@@ -2,18 +2,23 @@ package cases
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/errs"
 	"github.com/amparo-ec/amparo/internal/platform/secure"
 )
 
-// Duplicate is a likely earlier registration of the same person. It shows no personal
-// data: the worker sees the case number, the agency and why it matched, and opens the
-// case only if their access allows.
+// Duplicate is a likely earlier registration of the same person that the user may know
+// about: a case they may open (CanOpen), or a case of their own institution that a
+// supervisor can open or reassign. It shows no personal data: the number, the agency and
+// why it matched. Cases of other institutions are never listed (see DuplicateResult).
 type Duplicate struct {
 	CaseID     string   `json:"case_id"`
 	Number     string   `json:"number"`
@@ -22,16 +27,116 @@ type Duplicate struct {
 	CanOpen    bool     `json:"can_open"`
 }
 
-// Duplicates finds likely duplicates of a person among all cases, through blind
+// DuplicateResult is what one duplicate check tells the user. Likely duplicates held by
+// other institutions are only a yes/no (Elsewhere): no number, agency, name or count, so
+// the registration form cannot be used to look people up. The user may instead send a
+// connection request (SendDuplicateRequest) from RequestCheck.
+type DuplicateResult struct {
+	CheckID   string      // the audited check
+	InReach   []Duplicate // likely duplicates the user may know about
+	Elsewhere bool        // one or more likely duplicates in other institutions
+	// RequestCheck is the check a connection request is sent from: CheckID, or the
+	// user's earlier check from which a request about the same matches was already sent
+	// (Requested), so a registration after it keeps the link to that request.
+	RequestCheck string
+	Requested    bool
+	RequestedAt  time.Time
+}
+
+// Found reports whether the check found any likely duplicate.
+func (r *DuplicateResult) Found() bool { return r != nil && (len(r.InReach) > 0 || r.Elsewhere) }
+
+// The rules of duplicate checks (docs/SECURITY.md, "Duplicates").
+const (
+	// DupCheckLimit checks by one user within DupCheckWindow are allowed; more are
+	// refused (429) and audited, since nobody registers people that fast.
+	DupCheckLimit  = 20
+	DupCheckWindow = 10 * time.Minute
+	// maxDupMatches bounds what one check reports (and audits), strongest matches first.
+	maxDupMatches = 10
+)
+
+// dupReasons is the order reasons are shown in, strongest first.
+var dupReasons = []string{"document", "name", "phonetic_name"}
+
+// dupMatch is one case a check matched, as the service sees it (before access decides
+// what the user is told).
+type dupMatch struct {
+	CaseID, Number, AgencyID, AgencyName string
+	Reasons                              []string
+	InReach, CanOpen                     bool
+}
+
+// Duplicates checks for likely duplicates of a person among all cases, through blind
 // indexes only: the same identity document; or the same phonetic name with a birth year
-// within two years; or the same normalised name.
-func (s *Service) Duplicates(ctx context.Context, in *Input, excludeID string) ([]Duplicate, error) {
+// within two years; or the same normalised name. Every check is stored and audited with
+// the ids of the cases it matched (also when it matched nothing), and a user who checks
+// too often is refused (errs.CodeTooMany).
+func (s *Service) Duplicates(ctx context.Context, in *Input, excludeID string) (*DuplicateResult, error) {
 	sub := access.From(ctx)
 	if err := sub.Require(access.Create, access.Case); err != nil {
 		if err2 := sub.Require(access.Update, access.Case); err2 != nil {
 			return nil, err
 		}
 	}
+	if err := s.limitDupChecks(ctx, sub); err != nil {
+		return nil, err
+	}
+	found, err := s.matchPerson(ctx, in, excludeID)
+	if err != nil {
+		return nil, err
+	}
+	matches := make([]dupMatch, 0, len(found))
+	for _, m := range found {
+		if err := s.describeMatch(ctx, sub, &m); err != nil {
+			return nil, err
+		}
+		if m.Number != "" {
+			matches = append(matches, m)
+		}
+	}
+	res := &DuplicateResult{CheckID: newID()}
+	res.RequestCheck = res.CheckID
+	var elsewhere []string
+	for _, m := range matches {
+		if m.InReach {
+			res.InReach = append(res.InReach, Duplicate{CaseID: m.CaseID, Number: m.Number, AgencyName: m.AgencyName,
+				Reasons: m.Reasons, CanOpen: m.CanOpen})
+		} else {
+			elsewhere = append(elsewhere, m.CaseID)
+		}
+	}
+	res.Elsewhere = len(elsewhere) > 0
+	sort.SliceStable(res.InReach, func(i, j int) bool {
+		if len(res.InReach[i].Reasons) != len(res.InReach[j].Reasons) {
+			return len(res.InReach[i].Reasons) > len(res.InReach[j].Reasons)
+		}
+		return res.InReach[i].Number < res.InReach[j].Number
+	})
+	err = s.d.InTx(ctx, func(ctx context.Context) error {
+		if err := s.saveCheck(ctx, sub, res.CheckID, matches); err != nil {
+			return err
+		}
+		if res.Elsewhere {
+			prior, at, err := s.priorRequest(ctx, sub.UserID, elsewhere)
+			if err != nil {
+				return err
+			}
+			if prior != "" {
+				res.RequestCheck, res.Requested, res.RequestedAt = prior, true, at
+			}
+		}
+		return s.auditCheck(ctx, res.CheckID, matches)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// matchPerson finds the cases whose blind indexes match the person, strongest first
+// (most reasons), at most maxDupMatches of them.
+func (s *Service) matchPerson(ctx context.Context, in *Input, excludeID string) ([]dupMatch, error) {
 	c := &Case{Input: *in}
 	s.derive(c)
 	reasons := map[string]map[string]bool{}
@@ -52,7 +157,7 @@ func (s *Service) Duplicates(ctx context.Context, in *Input, excludeID string) (
 		for rows.Next() {
 			var id string
 			if err := rows.Scan(&id); err != nil {
-				return err
+				return fmt.Errorf("cases: duplicates: %w", err)
 			}
 			if id == excludeID {
 				continue
@@ -80,44 +185,69 @@ func (s *Service) Duplicates(ctx context.Context, in *Input, excludeID string) (
 			}
 		}
 	}
-	if err := match("document", "doc", docs); err != nil {
-		return nil, err
-	}
-	if err := match("name", "name", names); err != nil {
-		return nil, err
-	}
-	if err := match("phonetic_name", "name_phon_year", phon); err != nil {
-		return nil, err
-	}
-	var out []Duplicate
-	for id, rs := range reasons {
-		var number, agency string
-		if err := s.d.QueryRow(ctx, "SELECT c.number, a.name FROM cases c JOIN agencies a ON a.id = c.agency_id WHERE c.id = ?", id).
-			Scan(&number, &agency); err != nil {
-			continue
+	for _, m := range []struct {
+		reason, kind string
+		values       []string
+	}{{"document", "doc", docs}, {"name", "name", names}, {"phonetic_name", "name_phon_year", phon}} {
+		if err := match(m.reason, m.kind, m.values); err != nil {
+			return nil, err
 		}
-		d := Duplicate{CaseID: id, Number: number, AgencyName: agency}
-		for _, r := range []string{"document", "name", "phonetic_name"} {
+	}
+	out := make([]dupMatch, 0, len(reasons))
+	for id, rs := range reasons {
+		m := dupMatch{CaseID: id}
+		for _, r := range dupReasons {
 			if rs[r] {
-				d.Reasons = append(d.Reasons, r)
+				m.Reasons = append(m.Reasons, r)
 			}
 		}
-		if rec, err := s.st.relation(ctx, id); err == nil {
-			d.CanOpen = sub.Allows(access.View, access.Case, rec)
-		}
-		out = append(out, d)
+		out = append(out, m)
 	}
+	// Case ids are UUIDv7, so among equally strong matches the oldest registration wins.
 	sort.Slice(out, func(i, j int) bool {
 		if len(out[i].Reasons) != len(out[j].Reasons) {
 			return len(out[i].Reasons) > len(out[j].Reasons)
 		}
-		return out[i].Number < out[j].Number
+		return out[i].CaseID < out[j].CaseID
 	})
-	if len(out) > 10 {
-		out = out[:10]
-	}
-	if len(out) > 0 {
-		_ = s.record(ctx, "case.duplicate_check", "case", "", fmt.Sprintf("%d likely duplicates", len(out)))
+	if len(out) > maxDupMatches {
+		out = out[:maxDupMatches]
 	}
 	return out, nil
 }
+
+// describeMatch loads the number and agency of a matched case and decides whether the
+// user may know about it: a case they may open, or one of their own institution. A case
+// deleted meanwhile is left without a number (and dropped).
+func (s *Service) describeMatch(ctx context.Context, sub *access.Subject, m *dupMatch) error {
+	rec, err := s.st.relation(ctx, m.CaseID)
+	if errs.CodeOf(err) == errs.CodeNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	err = s.d.QueryRow(ctx, "SELECT c.number, a.id, a.name FROM cases c JOIN agencies a ON a.id = c.agency_id WHERE c.id = ?",
+		m.CaseID).Scan(&m.Number, &m.AgencyID, &m.AgencyName)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cases: describe duplicate: %w", err)
+	}
+	m.CanOpen = sub.Allows(access.View, access.Case, rec)
+	m.InReach = m.CanOpen || rec.AgencyID == sub.AgencyID
+	return nil
+}
+
+// DuplicatesFound is returned by Register when likely duplicates exist and the worker has
+// not confirmed the person is different.
+type DuplicatesFound struct {
+	Result     *DuplicateResult
+	Duplicates []Duplicate // Result.InReach
+}
+
+func (d *DuplicatesFound) Error() string { return "cases: likely duplicates found" }
+
+// Unwrap gives the web layer its 409 and message.
+func (d *DuplicatesFound) Unwrap() error { return errs.Conflict("cases.dup.found") }

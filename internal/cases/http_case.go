@@ -77,6 +77,7 @@ type caseData struct {
 	OldFlags    []Flag
 	Events      []eventRow
 	Today       string
+	Links       []CaseLink // connections with other institutions' cases (duplicate_views.go)
 }
 
 // Case shows a case: header with the main actions, then its parts as sections.
@@ -122,6 +123,9 @@ func (h *Handlers) casePage(r *http.Request, id string, values url.Values) (*web
 		return nil, nil, err
 	}
 	if err := h.fillParts(ctx, p, d); err != nil {
+		return nil, nil, err
+	}
+	if d.Links, err = h.Svc.LinkedCases(ctx, c.ID); err != nil {
 		return nil, nil, err
 	}
 	p.Data = d

@@ -217,7 +217,7 @@ type formData struct {
 	Checks     map[string][]web.Option
 	Docs       []docRow
 	Extra      []string // nationalities beyond the checkboxes and the select
-	Duplicates []dupView
+	Duplicates *dupPanel
 	CanAssign  bool
 	Conflict   bool
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/amparo-ec/amparo/internal/platform/access"
 	"github.com/amparo-ec/amparo/internal/platform/errs"
@@ -46,19 +45,16 @@ func (h *Handlers) CreateCase(w http.ResponseWriter, r *http.Request) error {
 		return h.renderForm(w, r, "cases/new", p, err)
 	}
 	c, err := h.Svc.Register(r.Context(), in, RegisterOptions{AssignTo: v.Get("assigned_to"),
-		NotDuplicate: v.Get("not_duplicate") == "1"})
+		NotDuplicate: v.Get("not_duplicate") == "1", CheckID: v.Get("dup_check")})
 	var dup *DuplicatesFound
 	switch {
 	case errors.As(err, &dup):
-		for _, x := range dup.Duplicates {
-			why := make([]string, 0, len(x.Reasons))
-			for _, reason := range x.Reasons {
-				why = append(why, p.T("cases.dup."+reason))
-			}
-			d.Duplicates = append(d.Duplicates, dupView{Duplicate: x, Why: strings.Join(why, "; ")})
-		}
+		d.Duplicates = dupPanelOf(p, dup.Result)
 		p.Form.Values.Del("not_duplicate")
 		return h.renderStatus(w, http.StatusConflict, "cases/new", p)
+	case errs.CodeOf(err) == errs.CodeTooMany: // too many duplicate checks: say so, keep what was typed
+		p.Form.General = append(p.Form.General, "cases.dup.limited")
+		return h.renderStatus(w, http.StatusTooManyRequests, "cases/new", p)
 	case isInvalid(err):
 		return h.renderForm(w, r, "cases/new", p, err)
 	case err != nil:

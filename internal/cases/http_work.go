@@ -37,6 +37,7 @@ type workData struct {
 	Pending   []Approval
 	Agency    bool // counts are the agency's (supervisors), not only the user's
 	CanCreate bool
+	Dup       *DupWork // connection requests (duplicate_views.go), for those who register cases
 }
 
 // Work is the home page of those who work on cases: overdue and due tasks, follow-ups
@@ -83,6 +84,13 @@ func (h *Handlers) Work(w http.ResponseWriter, r *http.Request) error {
 		d.Counts = append(d.Counts,
 			count{Label: p.T("referrals.work_overdue_in"), N: in, URL: "/referrals?direction=incoming&overdue=1", Warn: in > 0},
 			count{Label: p.T("referrals.work_overdue_out"), N: out, URL: "/referrals?direction=outgoing&overdue=1", Warn: out > 0})
+	}
+	if d.CanCreate {
+		dw, err := h.Svc.MyDupWork(ctx)
+		if err != nil {
+			return err
+		}
+		d.Dup = &dw
 	}
 	p.Data = d
 	return h.Web.Render(w, r, "cases/work", p)

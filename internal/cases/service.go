@@ -32,6 +32,10 @@ type Service struct {
 	kr    *secure.Keyring
 	dir   Directory
 	Now   func() time.Time
+	// DupCheckLimit and DupCheckWindow override DupCheckLimit checks per DupCheckWindow
+	// (duplicates.go) when set.
+	DupCheckLimit  int
+	DupCheckWindow time.Duration
 
 	withdrawHooks []WithdrawHook
 }
@@ -103,18 +107,11 @@ type RegisterOptions struct {
 	AssignTo string // default: the registering user
 	// NotDuplicate confirms the worker checked the likely duplicates shown to them.
 	NotDuplicate bool
+	// CheckID is the duplicate check the worker confirmed after (DuplicateResult.
+	// RequestCheck): the new case is linked to it, and so to a connection request sent
+	// from it.
+	CheckID string
 }
-
-// DuplicatesFound is returned by Register when likely duplicates exist and the worker has
-// not confirmed the person is different.
-type DuplicatesFound struct {
-	Duplicates []Duplicate
-}
-
-func (d *DuplicatesFound) Error() string { return "cases: likely duplicates found" }
-
-// Unwrap gives the web layer its 409 and message.
-func (d *DuplicatesFound) Unwrap() error { return errs.Conflict("cases.dup.found") }
 
 // Register creates a case for a presumed victim, owned by the registering user's agency.
 func (s *Service) Register(ctx context.Context, in Input, opt RegisterOptions) (*Case, error) {
@@ -143,12 +140,12 @@ func (s *Service) Register(ctx context.Context, in Input, opt RegisterOptions) (
 	}
 	s.derive(c)
 	if !opt.NotDuplicate {
-		dups, err := s.Duplicates(ctx, &c.Input, "")
+		res, err := s.Duplicates(ctx, &c.Input, "")
 		if err != nil {
 			return nil, err
 		}
-		if len(dups) > 0 {
-			return nil, &DuplicatesFound{Duplicates: dups}
+		if res.Found() {
+			return nil, &DuplicatesFound{Result: res, Duplicates: res.InReach}
 		}
 	}
 	err := s.d.InTx(ctx, func(ctx context.Context) error {
@@ -167,6 +164,13 @@ func (s *Service) Register(ctx context.Context, in Input, opt RegisterOptions) (
 		detail := ""
 		if opt.NotDuplicate {
 			detail = "duplicates reviewed"
+			linked, err := s.linkCheck(ctx, opt.CheckID, c.ID, sub.UserID)
+			if err != nil {
+				return err
+			}
+			if linked {
+				detail += " check=" + opt.CheckID
+			}
 		}
 		return s.record(ctx, "case.create", "case", c.ID, detail)
 	})
