@@ -13,7 +13,6 @@ import (
 	"github.com/amparo-ec/amparo/internal/app"
 	"github.com/amparo-ec/amparo/internal/platform/config"
 	"github.com/amparo-ec/amparo/internal/platform/db"
-	"github.com/amparo-ec/amparo/internal/platform/secure"
 )
 
 func init() {
@@ -135,7 +134,7 @@ func cmdRestore(ctx context.Context, args []string, out, errOut io.Writer) error
 		}
 		return nil
 	}
-	kr, err := secure.LoadKeyringFromEnvOrFile(c.Key, c.KeyFile)
+	kr, err := app.LoadKeys(c)
 	if err != nil {
 		return err
 	}

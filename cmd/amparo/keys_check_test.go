@@ -53,6 +53,27 @@ func TestWrongKeyFileRefused(t *testing.T) {
 		t.Errorf("serve with the key file from before the rotation: exit %d, want 2", code)
 	}
 	oneLine(t, "key file before rotation", errOut, old+" lacks key k2")
+	// A key line damaged in a copy (one character of the key changed) no longer matches
+	// its check value: refused in one line before the database is even compared.
+	damaged := filepath.Join(t.TempDir(), "damaged.key")
+	cur, _ := os.ReadFile(filepath.Join(dir, "amparo.key"))
+	i := strings.Index(string(cur), "k1:") + 3
+	bad := []byte(string(cur))
+	if bad[i] == 'A' {
+		bad[i] = 'B'
+	} else {
+		bad[i] = 'A'
+	}
+	if err := os.WriteFile(damaged, bad, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"serve", "--addr", "127.0.0.1:0"}, {"keys", "status"}} {
+		code, _, errOut = amparo(t, append(args, "--data", dir, "--key-file", damaged)...)
+		if code != 2 {
+			t.Errorf("%s with a damaged key line: exit %d, want 2", args[0], code)
+		}
+		oneLine(t, args[0]+" with a damaged key line", errOut, damaged, "key k1 does not match the check value")
+	}
 	// The right one still starts.
 	base, _, stop := startCmd(t, "serve", "--addr", "127.0.0.1:0", "--data", dir)
 	if code, _ := get(t, base+"/readyz"); code != 200 {

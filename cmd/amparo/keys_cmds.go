@@ -99,7 +99,7 @@ func cmdKeysRotate(ctx context.Context, args []string, out, errOut io.Writer) er
 		return usagef("the keys come from AMPARO_KEY, which this command cannot edit: put the keys " +
 			"in a key file (AMPARO_KEY_FILE, mode 0600) and rotate that, or add a key to AMPARO_KEY by hand")
 	}
-	before, err := secure.LoadKeyring(c.KeyFile)
+	before, err := app.LoadKeys(c)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/amparo-ec/amparo/internal/app"
-	"github.com/amparo-ec/amparo/internal/platform/secure"
 )
 
 // cmdKeysStatus prints the keys, the active and index ones, and how many values of each
@@ -19,7 +18,7 @@ func cmdKeysStatus(ctx context.Context, args []string, out, errOut io.Writer) er
 	if err != nil {
 		return err
 	}
-	kr, err := secure.LoadKeyringFromEnvOrFile(c.Key, c.KeyFile)
+	kr, err := app.LoadKeys(c)
 	if err != nil {
 		return err
 	}

@@ -96,7 +96,7 @@ func (a *App) loadKeyring(ctx context.Context) (*secure.Keyring, error) {
 			a.Log.Warn("created a new field-encryption key file; back it up with the database", "path", c.KeyFile)
 		}
 	}
-	kr, err := secure.LoadKeyringFromEnvOrFile(c.Key, c.KeyFile)
+	kr, err := LoadKeys(c)
 	if err != nil {
 		return nil, err
 	}

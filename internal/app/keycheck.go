@@ -26,6 +26,17 @@ func KeySource(c *config.Config) string {
 	return "key file " + c.KeyFile
 }
 
+// LoadKeys reads the keys of c, from AMPARO_KEY or the key file. A key file that cannot
+// be used (missing, readable by others, a damaged key line) is a configuration error: one
+// line and exit 2, like a wrong key file.
+func LoadKeys(c *config.Config) (*secure.Keyring, error) {
+	kr, err := secure.LoadKeyringFromEnvOrFile(c.Key, c.KeyFile)
+	if err != nil {
+		return nil, &config.Error{Msg: err.Error()}
+	}
+	return kr, nil
+}
+
 // RecordedKeyChecks returns the check values the database recorded, by key ID.
 func RecordedKeyChecks(ctx context.Context, d *db.DB) (map[string]string, error) {
 	rows, err := d.Query(ctx, `SELECT key, value FROM app_meta WHERE substr(key, 1, ?) = ?`,
