@@ -45,7 +45,7 @@ func (a *App) build(ctx context.Context) error {
 	for _, rt := range a.Routes() {
 		mux.Handle(rt.Pattern, a.guard(rt))
 	}
-	a.handler = a.Web.Stack(a.Auth.Identify(web.RecordRoute(mux)), web.Options{
+	a.handler = a.Web.Stack(a.Auth.Identify(web.RecordRoute(mux), a.Web.Error), web.Options{
 		TrustProxy: a.Config.TrustProxy,
 		Metrics:    a.Metrics,
 		// Attachments (10 MiB each, encoded in a multipart body) are the only large bodies.

@@ -94,6 +94,7 @@ type User struct {
 	JurisdictionCode   string        `json:"jurisdiction_code,omitempty"`
 	Lang               string        `json:"lang"`
 	Active             bool          `json:"active"`
+	AgencyActive       bool          `json:"agency_active"` // the user's agency is active
 	TOTPEnabled        bool          `json:"totp_enabled"`
 	MustChangePassword bool          `json:"must_change_password"`
 	LastLoginAt        time.Time     `json:"last_login_at,omitempty"`
@@ -112,6 +113,10 @@ func (u *User) Subject() *access.Subject {
 	return &access.Subject{UserID: u.ID, AgencyID: u.AgencyID, Roles: u.Roles,
 		JurisdictionLevel: u.JurisdictionLevel, JurisdictionCode: u.JurisdictionCode}
 }
+
+// canSignIn reports whether the account may be used at all: the user and their agency
+// are both active. Sign-in, sessions and API tokens all ask it.
+func (u *User) canSignIn() bool { return u.Active && u.AgencyActive }
 
 // NeedsSecondFactor reports whether the user's roles require TOTP.
 func (u *User) NeedsSecondFactor() bool { return u.Subject().SeesPersonalData() }

@@ -83,6 +83,8 @@ func statusOf(code errs.Code) int {
 		return http.StatusTooManyRequests
 	case errs.CodeTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case errs.CodeUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -180,9 +182,27 @@ func DecodeJSON(r *http.Request, v any) error {
 	return nil
 }
 
-// safeNext keeps only a local path for post-login redirects (no open redirects).
+// maxNext bounds a post-login target: a longer one is not a page of ours.
+const maxNext = 2048
+
+// safeNext keeps only a same-origin path for post-login redirects (no open redirects);
+// anything else becomes "/". Browsers drop tabs and newlines anywhere in a URL, strip
+// other control characters at its ends and read a backslash as a slash, so "/", a tab,
+// then "/evil.example" would leave the site: a control character (0x00–0x1f, 0x7f) or
+// a backslash anywhere refuses the value, as does "//" at the start, also once decoded
+// ("/%2F%2Fevil.example"), and anything that parses with a scheme, host or user.
 func safeNext(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if p == "" || len(p) > maxNext || p[0] != '/' || strings.HasPrefix(p, "//") {
+		return "/"
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		strings.HasPrefix(u.Path, "//") || strings.Contains(u.Path, "\\") {
 		return "/"
 	}
 	return p
