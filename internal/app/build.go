@@ -96,8 +96,12 @@ func (a *App) loadKeyring(ctx context.Context) (*secure.Keyring, error) {
 			a.Log.Warn("created a new field-encryption key file; back it up with the database", "path", c.KeyFile)
 		}
 	}
-	kr, err := secure.LoadKeyringFromEnvOrFile(c.Key, c.KeyFile)
+	kr, err := LoadKeys(c)
 	if err != nil {
+		return nil, err
+	}
+	// A wrong key file is refused here, in one line, not by a 500 on every read.
+	if err := CheckKeys(ctx, a.DB, kr, KeySource(c)); err != nil {
 		return nil, err
 	}
 	return kr, nil
