@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -43,7 +44,8 @@ func TestIdentityJourney(t *testing.T) {
 	}
 }
 
-// cli runs the amparo binary against the running server's database, with stdin.
+// cli runs the amparo binary against the running server's database, with stdin, and
+// returns what it printed on stdout.
 func cli(t *testing.T, srv *server, stdin string, args ...string) string {
 	t.Helper()
 	args = append(args, "--data", srv.DataDir)
@@ -58,11 +60,14 @@ func cli(t *testing.T, srv *server, stdin string, args ...string) string {
 		}
 	}
 	cmd.Stdin = strings.NewReader(stdin)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("amparo %s: %v\n%s", strings.Join(args[:2], " "), err, out)
+	// Only stdout is returned (a token, a password), as a script would read it; notes
+	// for the operator go to stderr.
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("amparo %s: %v\n%s%s", strings.Join(args[:2], " "), err, out.String(), errOut.String())
 	}
-	return string(out)
+	return out.String()
 }
 
 // signIn fills the sign-in form of the page the tab is on.
@@ -79,6 +84,7 @@ func signIn(t *testing.T, ctx context.Context, email, password string) chromedp.
 // recovery codes.
 func enrol(t *testing.T, ctx context.Context, who string) {
 	t.Helper()
+	checkQR(t, ctx, who)
 	secret := text(t, ctx, `code#totp-secret`)
 	code, err := totp.GenerateCode(secret, time.Now())
 	if err != nil {
@@ -86,9 +92,11 @@ func enrol(t *testing.T, ctx context.Context, who string) {
 	}
 	run(t, ctx, who+": type the code", chromedp.SetValue(chromedp.CSS(`#f-code`), code))
 	follow(t, ctx, who+": confirm the authenticator", chromedp.Click(chromedp.CSS(`form#enrol button[type="submit"]`)))
-	if n := len(strings.Fields(text(t, ctx, `#recovery-codes`))); n != 10 {
-		t.Errorf("%s: %d recovery codes shown, want 10", who, n)
+	codes := strings.Fields(text(t, ctx, `#recovery-codes`))
+	if len(codes) != 10 {
+		t.Errorf("%s: %d recovery codes shown, want 10", who, len(codes))
 	}
+	checkRecoveryCodesPage(t, ctx, who, codes)
 	follow(t, ctx, who+": continue after the recovery codes", chromedp.Click(chromedp.CSS(`a.button.primary`)))
 }
 

@@ -23,8 +23,8 @@ import (
 )
 
 func init() {
-	register("agency", "add or list agencies (agency add|list)", cmdAgency)
-	register("user", "add or list users (user add|list)", cmdUser)
+	register("agency", "add, list, deactivate or reactivate agencies", cmdAgency)
+	register("user", "add, list, deactivate or reactivate users", cmdUser)
 	register("token", "create an API token for a user (token create)", cmdToken)
 }
 
@@ -60,12 +60,14 @@ func subcommand(ctx context.Context, name string, table map[string]func(context.
 
 func cmdAgency(ctx context.Context, args []string, out, errOut io.Writer) error {
 	return subcommand(ctx, "agency", map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"add": cmdAgencyAdd, "list": cmdAgencyList}, args, out, errOut)
+		"add": cmdAgencyAdd, "list": cmdAgencyList,
+		"deactivate": cmdAgencyDeactivate, "reactivate": cmdAgencyReactivate}, args, out, errOut)
 }
 
 func cmdUser(ctx context.Context, args []string, out, errOut io.Writer) error {
 	return subcommand(ctx, "user", map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"add": cmdUserAdd, "list": cmdUserList}, args, out, errOut)
+		"add": cmdUserAdd, "list": cmdUserList,
+		"deactivate": cmdUserDeactivate, "reactivate": cmdUserReactivate}, args, out, errOut)
 }
 
 func cmdToken(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -394,10 +396,13 @@ func cmdTokenCreate(ctx context.Context, args []string, out, errOut io.Writer) e
 	if err != nil {
 		return err
 	}
-	secret, _, err := a.Auth.CreateToken(ctx, u.ID, *name, *expires)
+	secret, tok, err := a.Auth.CreateToken(ctx, u.ID, *name, *expires)
 	if err != nil {
 		return problems("token create", err, errOut)
 	}
 	fmt.Fprintln(out, secret)
+	// On stderr, so scripts that read the token from stdout are not disturbed.
+	fmt.Fprintf(errOut, "token %s issued for %s by the operator: audited as token.issue and listed on their profile, where they can revoke it\n",
+		tok.ID, u.Email)
 	return nil
 }

@@ -229,7 +229,7 @@ func TestAdminCommandsRefuse(t *testing.T) {
 			[]string{"amparo token create: --email: There is no user with that email."}},
 		{"token too long", "", []string{"token", "create", "--email", "ana@norte.test", "--expires", "9000h"},
 			[]string{"amparo token create: --expires: Validity must be 1 to 365 days."}},
-		{"no subcommand", "", []string{"user"}, []string{"Usage: amparo user add|list"}},
+		{"no subcommand", "", []string{"user"}, []string{"Usage: amparo user add|deactivate|list|reactivate"}},
 		{"unknown subcommand", "", []string{"agency", "remove"}, []string{`unknown subcommand "remove"`}},
 	}
 	for _, tc := range cases {

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
-	"text/tabwriter"
 
 	"github.com/amparo-ec/amparo/internal/app"
 	"github.com/amparo-ec/amparo/internal/platform/audit"
@@ -64,7 +62,7 @@ func cmdKeys(ctx context.Context, args []string, out, errOut io.Writer) error {
 	return usagef("want a subcommand:\n%s", keysUsage)
 }
 
-// keysConfig parses the flags shared by the keys subcommands.
+// keysConfig parses the flags shared by the keys subcommands, backup and restore.
 func keysConfig(fs *flag.FlagSet, args []string) (*config.Config, error) {
 	mask := config.WithData | config.WithDB
 	c := config.Register(fs, mask)
@@ -76,91 +74,6 @@ func keysConfig(fs *flag.FlagSet, args []string) (*config.Config, error) {
 	}
 	c.LogLevel = "warn" // the output is for people; warnings and errors still show
 	return c, nil
-}
-
-// cmdKeysStatus prints the keys, the active and index ones, and how many values of each
-// encrypted column each key encrypts.
-func cmdKeysStatus(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs := newFlags("keys status", "keys status [--db URL] [--data DIR] [--key-file PATH]", errOut)
-	c, err := keysConfig(fs, args)
-	if err != nil {
-		return err
-	}
-	kr, err := secure.LoadKeyringFromEnvOrFile(c.Key, c.KeyFile)
-	if err != nil {
-		return err
-	}
-	d, err := app.Open(ctx, c, app.NewLogger(c, errOut))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	counts, err := app.CountByKey(ctx, d, 0)
-	if err != nil {
-		return err
-	}
-	source := "key file " + c.KeyFile
-	if c.Key != "" {
-		source = "AMPARO_KEY"
-	}
-	fmt.Fprintf(out, "Keys (from %s), oldest first:\n", source)
-	uses := map[string]int{}
-	for _, kc := range counts {
-		for id, n := range kc.ByKey {
-			uses[id] += n
-		}
-	}
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  KEY\tROLE\tVALUES")
-	for _, id := range kr.KeyIDs() {
-		role := ""
-		switch {
-		case id == kr.ActiveKeyID() && id == kr.IndexKeyID():
-			role = "active, index"
-		case id == kr.ActiveKeyID():
-			role = "active"
-		case id == kr.IndexKeyID():
-			role = "index"
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%d\n", id, role, uses[id])
-	}
-	tw.Flush()
-
-	fmt.Fprintln(out, "\nValues per encrypted column and key:")
-	tw = tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  COLUMN\tKEY\tVALUES")
-	stale, unreadable := 0, 0
-	for _, kc := range counts {
-		if len(kc.ByKey) == 0 {
-			fmt.Fprintf(tw, "  %s\t-\t0\n", kc.Column)
-			continue
-		}
-		ids := make([]string, 0, len(kc.ByKey))
-		for id := range kc.ByKey {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		for _, id := range ids {
-			n, label := kc.ByKey[id], id
-			switch {
-			case id == "":
-				label, unreadable = "(not a ciphertext)", unreadable+n
-			case !kr.HasKey(id):
-				label, unreadable = id+" (MISSING from the keys)", unreadable+n
-			case id != kr.ActiveKeyID():
-				stale += n
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\n", kc.Column, label, n)
-		}
-	}
-	tw.Flush()
-	if stale > 0 {
-		fmt.Fprintf(out, "\n%d values are not yet under the active key %s: run amparo keys rotate --finish (after restarting the servers if the key was just activated).\n", stale, kr.ActiveKeyID())
-	}
-	if unreadable > 0 {
-		fmt.Fprintf(out, "\n%d values cannot be decrypted with these keys: restore the missing key from a backup of the key file.\n", unreadable)
-	}
-	return nil
 }
 
 // cmdKeysRotate adds (or stages, or activates) a key and re-encrypts the data with it.
@@ -186,22 +99,42 @@ func cmdKeysRotate(ctx context.Context, args []string, out, errOut io.Writer) er
 		return usagef("the keys come from AMPARO_KEY, which this command cannot edit: put the keys " +
 			"in a key file (AMPARO_KEY_FILE, mode 0600) and rotate that, or add a key to AMPARO_KEY by hand")
 	}
-	if _, err := secure.LoadKeyring(c.KeyFile); err != nil {
+	before, err := app.LoadKeys(c)
+	if err != nil {
 		return err
 	}
-	// Open the database before touching the key file, so a run that cannot reach it
-	// adds no key.
+	// Open the database and check the key file against it before touching the file, so
+	// a run that cannot reach it, or that holds another database's keys, adds no key.
 	d, err := app.Open(ctx, c, app.NewLogger(c, errOut))
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	source := app.KeySource(c)
+	if err := app.CheckKeys(ctx, d, before, source); err != nil {
+		return err
+	}
+	// recordNew records the check value of a key just added to the file, before any
+	// data is written under it: servers and restores then refuse a key file without it.
+	recordNew := func(id string) error {
+		kr, err := secure.LoadKeyring(c.KeyFile)
+		if err != nil {
+			return err
+		}
+		if err := app.RecordKeyCheck(ctx, d, kr, id, source); err != nil {
+			return fmt.Errorf("key %s was added to %s but its check value was not recorded (the next start records it): %w", id, c.KeyFile, err)
+		}
+		return nil
+	}
 	ctx = cliContext(ctx)
 	lg := audit.New(d)
 
 	if *stage {
 		id, err := secure.StageKey(c.KeyFile)
 		if err != nil {
+			return err
+		}
+		if err := recordNew(id); err != nil {
 			return err
 		}
 		if err := lg.Record(ctx, audit.Event{Action: "keys.stage", RecordType: "key", RecordID: id}); err != nil {
@@ -228,6 +161,9 @@ func cmdKeysRotate(ctx context.Context, args []string, out, errOut io.Writer) er
 	} else {
 		id, err := secure.AddKey(c.KeyFile)
 		if err != nil {
+			return err
+		}
+		if err := recordNew(id); err != nil {
 			return err
 		}
 		activated, added = id, true

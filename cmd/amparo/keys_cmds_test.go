@@ -123,7 +123,15 @@ func TestKeysStatusAndRotate(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("status: %d %s", code, errOut)
 	}
-	for _, want := range []string{"k1 active, index 2", "users.totp_secret k1 2"} {
+	// check returns the check value of key id in the key file as it is now.
+	check := func(id string) string {
+		kr, err := secure.LoadKeyring(filepath.Join(dir, "amparo.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kr.CheckValue(id)
+	}
+	for _, want := range []string{"k1 active, index 2 " + check("k1"), "users.totp_secret k1 2"} {
 		if !hasLine(out, want) {
 			t.Errorf("status before: missing %q in\n%s", want, out)
 		}
@@ -146,7 +154,7 @@ func TestKeysStatusAndRotate(t *testing.T) {
 	}
 
 	code, out, _ = amparo(t, "keys", "status", "--data", dir)
-	for _, want := range []string{"k1 index 0", "k2 active 2", "users.totp_secret k2 2"} {
+	for _, want := range []string{"k1 index 0 " + check("k1"), "k2 active 2 " + check("k2"), "users.totp_secret k2 2"} {
 		if code != 0 || !hasLine(out, want) {
 			t.Errorf("status after: missing %q in\n%s", want, out)
 		}
@@ -199,6 +207,11 @@ func TestKeysStatusAndRotate(t *testing.T) {
 		"keys.rotate k2 rewritten=0", "keys.stage k3 ", "keys.activate k3 staged key activated", "keys.rotate k3 rewritten=2"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("key events\n got %q\nwant %q", got, want)
+	}
+	// The database recorded the check value of every key the rotations added.
+	rec, err := app.RecordedKeyChecks(context.Background(), d)
+	if err != nil || len(rec) != 3 || rec["k1"] != check("k1") || rec["k2"] != check("k2") || rec["k3"] != check("k3") {
+		t.Errorf("recorded key checks %v, %v; want k1, k2, k3 of the key file", rec, err)
 	}
 }
 

@@ -114,28 +114,41 @@ func (h *Handlers) UpdateAgency(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// setAgencyActive deactivates or reactivates an agency through the service, which
+// ends its users' sessions and revokes their tokens on deactivation.
 func (h *Handlers) setAgencyActive(w http.ResponseWriter, r *http.Request, active bool, flash string) error {
 	if err := access.From(r.Context()).Require(access.Manage, access.Agency); err != nil {
 		return err
 	}
-	a, err := h.Svc.Agency(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
+	a, _, err := h.Svc.SetAgencyActive(r.Context(), r.PathValue("id"), active)
+	if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid {
+		// Refused (the administrator's own agency): the page again, with the reason.
+		cur, lerr := h.Svc.Agency(r.Context(), r.PathValue("id"))
+		if lerr != nil {
+			return lerr
+		}
+		p := h.Web.NewPage(r, "admin.agency_title")
+		p.Form = web.NewForm(agencyValues(cur))
+		h.agencyPage(r, p, cur)
+		for _, k := range e.Fields {
+			p.Form.General = append(p.Form.General, k)
+		}
+		return h.Web.Renderer.Render(w, http.StatusUnprocessableEntity, "admin/agency", p)
 	}
-	a.Active = active
-	if _, err := h.Svc.UpdateAgency(r.Context(), a); err != nil {
+	if err != nil {
 		return err
 	}
 	web.Redirect(w, r, "/admin/agencies/"+a.ID, "ok", flash)
 	return nil
 }
 
-// DeactivateAgency hides the agency from the choices for new users; its users stay.
+// DeactivateAgency hides the agency from the choices for new users; its users can no
+// longer sign in, their sessions end and their API tokens are revoked.
 func (h *Handlers) DeactivateAgency(w http.ResponseWriter, r *http.Request) error {
 	return h.setAgencyActive(w, r, false, "admin.agency_deactivated")
 }
 
-// ReactivateAgency offers the agency again.
+// ReactivateAgency offers the agency again; its active users may sign in again.
 func (h *Handlers) ReactivateAgency(w http.ResponseWriter, r *http.Request) error {
 	return h.setAgencyActive(w, r, true, "admin.agency_reactivated")
 }

@@ -20,15 +20,14 @@ func (h *Handlers) target(r *http.Request) (*auth.User, error) {
 	return h.Svc.User(r.Context(), r.PathValue("id"))
 }
 
-// setActive deactivates or reactivates a user through the same service call as the
-// edit form; deactivating ends their sessions at once.
+// setActive deactivates or reactivates a user; deactivating ends their sessions at
+// once and revokes their API tokens (auth.Service.SetUserActive).
 func (h *Handlers) setActive(w http.ResponseWriter, r *http.Request, active bool, flash string) error {
 	u, err := h.target(r)
 	if err != nil {
 		return err
 	}
-	u.Active = active
-	if _, err := h.Svc.UpdateUser(r.Context(), u); err != nil {
+	if _, _, err := h.Svc.SetUserActive(r.Context(), u.ID, active); err != nil {
 		return h.actionFailed(w, r, u, err)
 	}
 	web.Redirect(w, r, "/admin/users/"+u.ID, "ok", flash)
@@ -97,16 +96,22 @@ func (h *Handlers) Unlock(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// EndSessions signs the user out on every device.
+// EndSessions signs the user out on every device and, when the box (checked by
+// default) stays checked, revokes their API tokens too.
 func (h *Handlers) EndSessions(w http.ResponseWriter, r *http.Request) error {
 	u, err := h.target(r)
 	if err != nil {
 		return err
 	}
-	if err := h.Svc.LogoutEverywhere(r.Context(), u.ID); err != nil {
+	revoke := r.PostFormValue("revoke_tokens") == "1"
+	if _, err := h.Svc.LogoutEverywhere(r.Context(), u.ID, revoke); err != nil {
 		return err
 	}
-	web.Redirect(w, r, "/admin/users/"+u.ID, "ok", "admin.user_sessions_ended")
+	flash := "admin.user_sessions_ended"
+	if revoke {
+		flash = "admin.user_sessions_tokens_ended"
+	}
+	web.Redirect(w, r, "/admin/users/"+u.ID, "ok", flash)
 	return nil
 }
 

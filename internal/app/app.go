@@ -47,7 +47,10 @@ type App struct {
 	Referrals *referrals.Service
 	// Shelters is the shelter registry, stays and assessments service.
 	Shelters *shelters.Service
-	handler  http.Handler
+	// DrainTimeout bounds how long Serve waits for requests in flight when stopping
+	// (DefaultDrainTimeout when zero).
+	DrainTimeout time.Duration
+	handler      http.Handler
 }
 
 // NewLogger builds the process logger from the configuration.
@@ -69,6 +72,11 @@ func Open(ctx context.Context, c *config.Config, log *slog.Logger) (*db.DB, erro
 		}
 	}
 	d, err := db.Open(ctx, c.DB)
+	var ro *db.ReadOnlyError
+	if errors.As(err, &ro) {
+		// Like a data folder that cannot be written: one line naming the file, exit 2.
+		return nil, &config.Error{Msg: ro.Error()}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -103,17 +111,26 @@ func New(ctx context.Context, c *config.Config, d *db.DB, log *slog.Logger) (*Ap
 // Handler is the complete HTTP handler with the middleware stack.
 func (a *App) Handler() http.Handler { return a.handler }
 
+// DefaultDrainTimeout is how long a stopping server waits for requests in flight.
+const DefaultDrainTimeout = 20 * time.Second
+
 // Serve answers HTTP on ln until ctx is cancelled, then lets in-flight requests finish
-// (up to 20 seconds) before returning.
+// for up to DrainTimeout (DefaultDrainTimeout when zero). Connections still open after
+// that (a stalled client, a slow download) are cut, the log says how many, and Serve
+// returns nil: a stop that had to cut a client is still a clean stop (exit 0).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	conns := &connCounter{}
 	srv := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		// Go answers oversized headers itself in plain text; below this limit the web
+		// stack refuses them first, in the usual shape (web.MaxHeaderBytes).
+		MaxHeaderBytes: web.ServerMaxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		ConnState:      conns.track,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -122,10 +139,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	a.Log.Info("shutting down: waiting for requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	drain := a.DrainTimeout
+	if drain <= 0 {
+		drain = DefaultDrainTimeout
+	}
+	a.Log.Info("shutting down: waiting for requests in flight", "drain_limit", drain.String())
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		active, idle := conns.open()
+		err = srv.Close()
+		a.Log.Warn("shutdown: drain limit reached, cut the connections still open",
+			"drain_limit", drain.String(), "connections", active+idle, "active", active, "idle", idle)
+	}
 	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) && err == nil {
 		err = e
 	}

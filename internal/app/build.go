@@ -45,7 +45,7 @@ func (a *App) build(ctx context.Context) error {
 	for _, rt := range a.Routes() {
 		mux.Handle(rt.Pattern, a.guard(rt))
 	}
-	a.handler = a.Web.Stack(a.Auth.Identify(web.RecordRoute(mux)), web.Options{
+	a.handler = a.Web.Stack(a.Auth.Identify(web.RecordRoute(a.Web.Unmatched(mux)), a.Web.Error), web.Options{
 		TrustProxy: a.Config.TrustProxy,
 		Metrics:    a.Metrics,
 		// Attachments (10 MiB each, encoded in a multipart body) are the only large bodies.
@@ -96,8 +96,12 @@ func (a *App) loadKeyring(ctx context.Context) (*secure.Keyring, error) {
 			a.Log.Warn("created a new field-encryption key file; back it up with the database", "path", c.KeyFile)
 		}
 	}
-	kr, err := secure.LoadKeyringFromEnvOrFile(c.Key, c.KeyFile)
+	kr, err := LoadKeys(c)
 	if err != nil {
+		return nil, err
+	}
+	// A wrong key file is refused here, in one line, not by a 500 on every read.
+	if err := CheckKeys(ctx, a.DB, kr, KeySource(c)); err != nil {
 		return nil, err
 	}
 	return kr, nil

@@ -32,6 +32,7 @@ func (a *App) routes() []web.Route {
 		{Pattern: "POST /login/mfa", Access: web.SignIn, Handler: ah.MFA},
 		{Pattern: "GET /login/enrol", Access: web.SignIn, Handler: ah.EnrolForm},
 		{Pattern: "POST /login/enrol", Access: web.SignIn, Handler: ah.Enrol},
+		{Pattern: "POST /login/recovery-codes", Access: web.SignIn, Handler: ah.DownloadRecoveryCodes},
 		{Pattern: "GET /password", Access: web.SignIn, Handler: ah.PasswordForm},
 		{Pattern: "POST /password", Access: web.SignIn, Handler: ah.ChangePassword},
 		{Pattern: "GET /reset/{token}", Access: web.Public, Handler: ah.ResetForm},
@@ -41,6 +42,7 @@ func (a *App) routes() []web.Route {
 		{Pattern: "POST /profile/tokens", Access: web.Perm(access.Create, access.Token), Handler: ah.CreateToken},
 		{Pattern: "POST /profile/tokens/{id}/revoke", Access: web.Perm(access.Delete, access.Token), Handler: ah.RevokeToken},
 		{Pattern: "POST /profile/logout-all", Access: web.SignedIn, Handler: ah.LogoutEverywhere},
+		{Pattern: "POST /profile/recovery-codes", Access: web.SignedIn, Handler: ah.RegenerateRecoveryCodes},
 		{Pattern: "GET /api/v1/me", Access: web.SignedIn, Handler: ah.Me},
 	}
 }
@@ -108,7 +110,7 @@ func (a *App) setLang(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: web.LangCookie, Value: lang, Path: "/",
 		MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: web.IsTLS(r, a.Config.TrustProxy)})
+		Secure: auth.CookieSecure(r, a.Config.BaseURL, a.Config.TrustProxy)})
 	a.AuthH.Language(r, lang)
 	http.Redirect(w, r, web.SafeNext(r.PostFormValue("next")), http.StatusSeeOther)
 	return nil
@@ -121,23 +123,19 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// readyz answers 200 only when the database answers.
+// readyz answers 200 only when the database can be read and written (db.Ready: on
+// SQLite a rate-limited write probe, on PostgreSQL a server that is not read-only).
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	var one int
-	err := a.DB.Ping(ctx)
-	if err == nil {
-		err = a.DB.QueryRow(ctx, "SELECT 1").Scan(&one)
-	}
-	if err != nil {
-		a.Log.Warn("readyz: database unreachable", "err", err.Error())
+	if err := a.DB.Ready(ctx); err != nil {
+		a.Log.Warn("readyz: database not ready", "err", err.Error())
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte("database unreachable\n"))
+		_, _ = w.Write([]byte("database not ready: cannot read or write\n"))
 		return nil
 	}
-	_, err = w.Write([]byte("ready\n"))
+	_, err := w.Write([]byte("ready\n"))
 	return err
 }

@@ -58,6 +58,7 @@ var routeTable = map[string]who{
 	"POST /login/mfa":                  {kind: signIn},
 	"GET /login/enrol":                 {kind: signIn},
 	"POST /login/enrol":                {kind: signIn},
+	"POST /login/recovery-codes":       {kind: signIn},
 	"GET /password":                    {kind: signIn},
 	"POST /password":                   {kind: signIn},
 	"GET /reset/{token}":               {kind: public},
@@ -66,6 +67,7 @@ var routeTable = map[string]who{
 	"POST /profile/tokens":             roles(everyRole...),
 	"POST /profile/tokens/{id}/revoke": roles(everyRole...),
 	"POST /profile/logout-all":         {kind: signedIn},
+	"POST /profile/recovery-codes":     {kind: signedIn},
 	"GET /api/v1/me":                   {kind: signedIn},
 
 	// Administration of users and agencies: the administrator; the data protection

@@ -62,7 +62,7 @@ type testApp struct {
 // openApp configures, opens and builds the app on engine ("sqlite" or "postgres";
 // postgres skips without AMPARO_TEST_POSTGRES_URL) in a temporary data folder. The
 // caller closes it (closeApp), so a test may close the database on purpose.
-func openApp(t *testing.T, engine string) *testApp {
+func openApp(t testing.TB, engine string) *testApp {
 	t.Helper()
 	ctx := context.Background()
 	c := config.Register(flag.NewFlagSet("t", flag.ContinueOnError), config.WithData)

@@ -289,7 +289,7 @@ func TestAPIInvalidInput(t *testing.T) {
 			{"birth date in the future", "person.birth_date", "person.birth_date", future},
 			{"canton not in the province", "identification.canton", "identification.canton", "0901"},
 			{"unknown exploitation value", "exploitation", "exploitation", []string{"sexual", "smuggling"}},
-			{"unknown field", "body", "person.favourite_colour", "blue"},
+			{"unknown field", "person.favourite_colour", "person.favourite_colour", "blue"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				var e apiError

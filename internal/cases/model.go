@@ -8,6 +8,7 @@ import (
 	"github.com/amparo-ec/amparo/internal/platform/errs"
 	"github.com/amparo-ec/amparo/internal/platform/geo"
 	"github.com/amparo-ec/amparo/internal/platform/i18n"
+	"github.com/amparo-ec/amparo/internal/platform/text"
 )
 
 // Document is an identity document. The number is encrypted; a blind index of it allows
@@ -142,7 +143,14 @@ func (in *Input) Normalize() {
 	}
 }
 
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+// collapse trims and joins runs of spaces; a name of only invisible characters (zero-
+// width spaces, fillers) is no name: it becomes "", so "required" applies to it.
+func collapse(s string) string {
+	if text.Blank(s) {
+		return ""
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
 
 func cleanList(in []string, upper bool) []string {
 	var out []string
@@ -152,7 +160,7 @@ func cleanList(in []string, upper bool) []string {
 		if upper {
 			s = strings.ToUpper(s)
 		}
-		if s != "" && !seen[s] {
+		if !text.Blank(s) && !seen[s] {
 			seen[s] = true
 			out = append(out, s)
 		}

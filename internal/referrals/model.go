@@ -11,6 +11,7 @@ import (
 	"github.com/amparo-ec/amparo/internal/cases"
 	"github.com/amparo-ec/amparo/internal/platform/errs"
 	"github.com/amparo-ec/amparo/internal/platform/geo"
+	"github.com/amparo-ec/amparo/internal/platform/text"
 )
 
 // Populations a service is for.
@@ -83,7 +84,7 @@ func (s *OfferInput) Validate() error {
 	if !cases.In("support", s.SupportType) {
 		f.Add("type", "cases.err.choose")
 	}
-	if s.Name == "" {
+	if text.Blank(s.Name) {
 		f.Add("name", "validation.required")
 	} else if utf8.RuneCountInString(s.Name) > 200 {
 		f.Add("name", "validation.too_long")

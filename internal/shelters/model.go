@@ -7,6 +7,7 @@ import (
 
 	"github.com/amparo-ec/amparo/internal/platform/errs"
 	"github.com/amparo-ec/amparo/internal/platform/geo"
+	"github.com/amparo-ec/amparo/internal/platform/text"
 )
 
 func oneOf(list []string, v string) bool {
@@ -61,7 +62,7 @@ func (in *ShelterInput) Validate() error {
 	if in.AgencyID == "" {
 		f.Add("agency_id", "validation.required")
 	}
-	if in.Name == "" {
+	if text.Blank(in.Name) {
 		f.Add("name", "validation.required")
 	} else if utf8.RuneCountInString(in.Name) > 200 {
 		f.Add("name", "validation.too_long")

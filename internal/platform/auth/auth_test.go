@@ -31,6 +31,7 @@ type env struct {
 	log *audit.Log
 	now time.Time
 	ag  *auth.Agency
+	kr  *secure.Keyring
 }
 
 // newEnv builds the service with a fresh key file and one agency. The audit chain must
@@ -48,7 +49,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	if err != nil {
 		t.Fatalf("keyring: %v", err)
 	}
-	e := &env{d: d, log: audit.New(d), now: time.Now().UTC().Truncate(time.Second)}
+	e := &env{d: d, log: audit.New(d), now: time.Now().UTC().Truncate(time.Second), kr: kr}
 	e.svc = auth.NewService(d, e.log, kr)
 	e.svc.Now = func() time.Time { return e.now }
 	t.Cleanup(func() {
@@ -499,7 +500,7 @@ func TestSessionTimeouts(t *testing.T) {
 		if _, err := e.svc.Session(ctx, b.Token); err != nil {
 			t.Errorf("other session ended by logout: %v", err)
 		}
-		if err := e.svc.LogoutEverywhere(e.as(u), u.ID); err != nil {
+		if _, err := e.svc.LogoutEverywhere(e.as(u), u.ID, false); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.svc.Session(ctx, b.Token); err == nil {
@@ -716,14 +717,14 @@ func TestChangePassword(t *testing.T) {
 		one := e.login(t, ip, u.Email, goodPassword)
 		two := e.login(t, ip, u.Email, goodPassword)
 
-		_, err := e.svc.ChangePassword(e.web(ip), one, one.Token, "Clave-Equivocada-1", next)
+		_, err := e.svc.ChangePassword(e.web(ip), one, one.Token, "Clave-Equivocada-1", next, false)
 		wantFields(t, "wrong current password", err, map[string]string{"current": "password.current_wrong"})
-		_, err = e.svc.ChangePassword(e.web(ip), one, one.Token, goodPassword, "corta")
+		_, err = e.svc.ChangePassword(e.web(ip), one, one.Token, goodPassword, "corta", false)
 		wantFields(t, "short new password", err, map[string]string{"new": "validation.password_short"})
-		_, err = e.svc.ChangePassword(e.web(ip), one, one.Token, goodPassword, goodPassword)
+		_, err = e.svc.ChangePassword(e.web(ip), one, one.Token, goodPassword, goodPassword, false)
 		wantFields(t, "same password", err, map[string]string{"new": "password.same"})
 
-		out, err := e.svc.ChangePassword(e.web(ip), one, one.Token, goodPassword, next)
+		out, err := e.svc.ChangePassword(e.web(ip), one, one.Token, goodPassword, next, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -753,7 +754,7 @@ func TestChangePassword(t *testing.T) {
 		if s.Stage != auth.StagePassword {
 			t.Fatalf("stage %s, want password", s.Stage)
 		}
-		out, err = e.svc.ChangePassword(e.web(ip), s, s.Token, "", next)
+		out, err = e.svc.ChangePassword(e.web(ip), s, s.Token, "", next, false)
 		if err != nil || out.Stage != auth.StageFull {
 			t.Fatalf("forced change: %v", err)
 		}

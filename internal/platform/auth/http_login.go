@@ -3,11 +3,14 @@ package auth
 import (
 	"embed"
 	"encoding/base64"
+	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 
 	"github.com/amparo-ec/amparo/internal/platform/errs"
+	"github.com/amparo-ec/amparo/internal/platform/reqinfo"
 	"github.com/amparo-ec/amparo/internal/platform/web"
 )
 
@@ -48,20 +51,31 @@ func (h *Handlers) Login(w http.ResponseWriter, r *http.Request) error {
 	p.Form = web.NewForm(url.Values{"email": {r.PostForm.Get("email")}, "next": {web.SafeNext(r.PostForm.Get("next"))}})
 	sess, err := h.Svc.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"))
 	if err != nil {
-		if e, ok := errs.As(err); ok && (e.Code == errs.CodeInvalid || e.Code == errs.CodeTooMany) {
-			p.Form.General = append(p.Form.General, e.Key)
-			status := http.StatusUnprocessableEntity
-			if e.Code == errs.CodeTooMany {
-				status = http.StatusTooManyRequests
-			}
-			return h.Web.Renderer.Render(w, status, "auth/login", p)
+		e, ok := errs.As(err)
+		if !ok {
+			return err
 		}
-		return err
+		status := http.StatusUnprocessableEntity
+		switch e.Code {
+		case errs.CodeInvalid:
+		case errs.CodeTooMany:
+			status = http.StatusTooManyRequests
+		case errs.CodeUnavailable:
+			// The attempt could be neither checked, counted for the lock nor audited.
+			h.Web.Log.Warn("sign-in attempt not checked, counted or audited: database unavailable",
+				"request_id", reqinfo.From(r.Context()).RequestID, "cause", fmt.Sprint(e.Cause))
+			status, e = http.StatusServiceUnavailable, errs.New(errs.CodeUnavailable, "login.unavailable")
+			w.Header().Set("Retry-After", "30")
+		default:
+			return err
+		}
+		p.Form.General = append(p.Form.General, e.Key)
+		return h.Web.Renderer.Render(w, status, "auth/login", p)
 	}
 	if old, tok := SessionFrom(r.Context()); old != nil {
 		_ = h.Svc.Logout(r.Context(), tok)
 	}
-	SetSessionCookie(w, r, sess.Token, h.TrustProxy)
+	h.setCookie(w, r, sess.Token)
 	target := StagePath(sess.Stage)
 	if sess.Stage == StageFull {
 		target = web.SafeNext(r.PostForm.Get("next"))
@@ -77,7 +91,7 @@ func (h *Handlers) Logout(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	ClearSessionCookie(w, r, h.TrustProxy)
+	h.clearCookie(w, r)
 	web.Redirect(w, r, "/login", "ok", "login.signed_out")
 	return nil
 }
@@ -115,7 +129,7 @@ func (h *Handlers) MFA(w http.ResponseWriter, r *http.Request) error {
 		p := h.Web.NewPage(r, "mfa.title")
 		return h.Web.RenderInvalid(w, r, "auth/mfa", p, err)
 	}
-	SetSessionCookie(w, r, next.Token, h.TrustProxy)
+	h.setCookie(w, r, next.Token)
 	http.Redirect(w, r, StagePath(next.Stage), http.StatusSeeOther)
 	return nil
 }
@@ -135,7 +149,11 @@ func (h *Handlers) renderEnrol(w http.ResponseWriter, r *http.Request, sess *Ses
 		return err
 	}
 	p := h.Web.NewPage(r, "mfa.enrol_title")
-	p.Data = map[string]any{"Secret": en.Secret, "QR": "data:image/png;base64," + base64.StdEncoding.EncodeToString(en.QRPNG)}
+	// html/template refuses a data: URL given as a string (it would become
+	// "#ZgotmplZ"); this one is built here from PNG bytes we rendered, so it is marked
+	// safe. The CSP allows data: images (img-src 'self' data:).
+	qr := template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(en.QRPNG))
+	p.Data = map[string]any{"Secret": en.Secret, "QR": qr, "Email": sess.User.Email}
 	if fieldErr != nil {
 		return h.Web.RenderInvalid(w, r, "auth/enrol", p, fieldErr)
 	}
@@ -155,10 +173,8 @@ func (h *Handlers) Enrol(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	SetSessionCookie(w, r, next.Token, h.TrustProxy)
-	p := h.Web.NewPage(r, "mfa.codes_title")
-	p.Data = map[string]any{"Codes": codes, "Next": StagePath(next.Stage)}
-	return h.Web.Render(w, r, "auth/codes", p)
+	h.setCookie(w, r, next.Token)
+	return h.renderCodes(w, r, sess.User, codes, StagePath(next.Stage))
 }
 
 // redirectStage sends a browser at the wrong stage to the right page.

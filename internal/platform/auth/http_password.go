@@ -14,6 +14,7 @@ func (h *Handlers) PasswordForm(w http.ResponseWriter, r *http.Request) error {
 		return h.redirectStage(w, r, err)
 	}
 	p := h.Web.NewPage(r, "password.title")
+	p.Form.Values.Set("revoke_tokens", "1") // offered checked: a new password usually means a doubt
 	p.Data = map[string]any{"Forced": sess.Stage == StagePassword}
 	return h.Web.Render(w, r, "auth/password", p)
 }
@@ -24,18 +25,24 @@ func (h *Handlers) ChangePassword(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return h.redirectStage(w, r, err)
 	}
+	// The forced change right after sign-in offers no choice: nothing of the user's is
+	// in doubt then, and a token an operator issued for them stays.
+	revoke := sess.Stage != StagePassword && r.PostFormValue("revoke_tokens") == "1"
 	if r.PostFormValue("new") != r.PostFormValue("confirm") {
 		err = errs.Invalid(map[string]string{"confirm": "password.mismatch"})
 	} else {
 		var next *Session
-		next, err = h.Svc.ChangePassword(r.Context(), sess, tok, r.PostFormValue("current"), r.PostFormValue("new"))
+		next, err = h.Svc.ChangePassword(r.Context(), sess, tok, r.PostFormValue("current"), r.PostFormValue("new"), revoke)
 		if err == nil {
-			SetSessionCookie(w, r, next.Token, h.TrustProxy)
+			h.setCookie(w, r, next.Token)
 			web.Redirect(w, r, "/", "ok", "password.changed")
 			return nil
 		}
 	}
 	p := h.Web.NewPage(r, "password.title")
+	if revoke {
+		p.Form.Values.Set("revoke_tokens", "1")
+	}
 	p.Data = map[string]any{"Forced": sess.Stage == StagePassword}
 	return h.Web.RenderInvalid(w, r, "auth/password", p, err)
 }
@@ -57,7 +64,7 @@ func (h *Handlers) Reset(w http.ResponseWriter, r *http.Request) error {
 	if r.PostFormValue("new") != r.PostFormValue("confirm") {
 		err = errs.Invalid(map[string]string{"confirm": "password.mismatch"})
 	} else if err = h.Svc.ResetPassword(r.Context(), tok, r.PostFormValue("new")); err == nil {
-		ClearSessionCookie(w, r, h.TrustProxy)
+		h.clearCookie(w, r)
 		web.Redirect(w, r, "/login", "ok", "password.reset_done")
 		return nil
 	}

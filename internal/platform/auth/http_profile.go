@@ -65,14 +65,20 @@ func (h *Handlers) RevokeToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// LogoutEverywhere ends all of the user's sessions, this one included.
+// LogoutEverywhere ends all of the user's sessions, this one included, and revokes
+// their API tokens too when the box (checked by default) stays checked.
 func (h *Handlers) LogoutEverywhere(w http.ResponseWriter, r *http.Request) error {
 	u := UserFrom(r.Context())
-	if err := h.Svc.LogoutEverywhere(r.Context(), u.ID); err != nil {
+	revoke := r.PostFormValue("revoke_tokens") == "1"
+	if _, err := h.Svc.LogoutEverywhere(r.Context(), u.ID, revoke); err != nil {
 		return err
 	}
-	ClearSessionCookie(w, r, h.TrustProxy)
-	web.Redirect(w, r, "/login", "ok", "login.signed_out_everywhere")
+	h.clearCookie(w, r)
+	msg := "login.signed_out_everywhere"
+	if revoke {
+		msg = "login.signed_out_everywhere_tokens"
+	}
+	web.Redirect(w, r, "/login", "ok", msg)
 	return nil
 }
 

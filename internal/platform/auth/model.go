@@ -13,6 +13,7 @@ import (
 	"github.com/amparo-ec/amparo/internal/platform/errs"
 	"github.com/amparo-ec/amparo/internal/platform/geo"
 	"github.com/amparo-ec/amparo/internal/platform/i18n"
+	"github.com/amparo-ec/amparo/internal/platform/text"
 )
 
 // AgencyTypes are the HTCDS organisation types an agency may have.
@@ -58,7 +59,7 @@ func (a *Agency) Validate() error {
 	if !codeRe.MatchString(a.Code) {
 		f.Add("code", "validation.code")
 	}
-	if a.Name == "" {
+	if text.Blank(a.Name) {
 		f.Add("name", "validation.required")
 	} else if utf8.RuneCountInString(a.Name) > 200 {
 		f.Add("name", "validation.too_long")
@@ -94,6 +95,7 @@ type User struct {
 	JurisdictionCode   string        `json:"jurisdiction_code,omitempty"`
 	Lang               string        `json:"lang"`
 	Active             bool          `json:"active"`
+	AgencyActive       bool          `json:"agency_active"` // the user's agency is active
 	TOTPEnabled        bool          `json:"totp_enabled"`
 	MustChangePassword bool          `json:"must_change_password"`
 	LastLoginAt        time.Time     `json:"last_login_at,omitempty"`
@@ -112,6 +114,10 @@ func (u *User) Subject() *access.Subject {
 	return &access.Subject{UserID: u.ID, AgencyID: u.AgencyID, Roles: u.Roles,
 		JurisdictionLevel: u.JurisdictionLevel, JurisdictionCode: u.JurisdictionCode}
 }
+
+// canSignIn reports whether the account may be used at all: the user and their agency
+// are both active. Sign-in, sessions and API tokens all ask it.
+func (u *User) canSignIn() bool { return u.Active && u.AgencyActive }
 
 // NeedsSecondFactor reports whether the user's roles require TOTP.
 func (u *User) NeedsSecondFactor() bool { return u.Subject().SeesPersonalData() }
@@ -144,7 +150,7 @@ func (u *User) Validate() error {
 	if !ValidEmail(u.Email) {
 		f.Add("email", "validation.email")
 	}
-	if u.Name == "" {
+	if text.Blank(u.Name) {
 		f.Add("name", "validation.required")
 	} else if utf8.RuneCountInString(u.Name) > 200 {
 		f.Add("name", "validation.too_long")

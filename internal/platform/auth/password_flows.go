@@ -19,8 +19,9 @@ const ResetTTL = 24 * time.Hour
 
 // ChangePassword sets a new password for the signed-in user. The current password is
 // required, except at the forced-change stage right after sign-in. Every other session
-// of the user ends; the returned session replaces the current one.
-func (s *Service) ChangePassword(ctx context.Context, sess *Session, oldToken, current, next string) (*Session, error) {
+// of the user ends, and with revokeTokens their API tokens are revoked too; the
+// returned session replaces the current one.
+func (s *Service) ChangePassword(ctx context.Context, sess *Session, oldToken, current, next string, revokeTokens bool) (*Session, error) {
 	u := sess.User
 	f := errs.Fields{}
 	if sess.Stage != StagePassword {
@@ -50,13 +51,13 @@ func (s *Service) ChangePassword(ctx context.Context, sess *Session, oldToken, c
 			must_change_password = 0, updated_at = ? WHERE id = ?`, hash, db.Now(), db.Now(), u.ID); err != nil {
 			return err
 		}
-		if err := s.st.exec(ctx, "end sessions", "DELETE FROM sessions WHERE user_id = ?", u.ID); err != nil {
+		ended, err := s.endAccess(ctx, revokeTokens, "id = ?", u.ID)
+		if err != nil {
 			return err
 		}
-		if err := s.record(ctx, "auth.password_change", "user", u.ID, audit.OutcomeOK, ""); err != nil {
+		if err := s.record(ctx, "auth.password_change", "user", u.ID, audit.OutcomeOK, ended.String()); err != nil {
 			return err
 		}
-		var err error
 		u.MustChangePassword = false
 		out, err = s.createSession(ctx, u, StageFull, reqinfo.From(ctx).IP)
 		if err != nil {
@@ -112,10 +113,14 @@ func (s *Service) resetUser(ctx context.Context, token string) (*User, error) {
 		return nil, errs.New(errs.CodeNotFound, "password.reset_invalid")
 	}
 	if err != nil {
-		return nil, err
+		return nil, unavailable("load reset link", err)
 	}
 	u, err := s.st.user(ctx, "u.id = ?", userID)
-	if err != nil || !u.Active {
+	if err != nil && errs.CodeOf(err) != errs.CodeNotFound {
+		// The database did not answer: the link may well be good, so do not call it invalid.
+		return nil, unavailable("load reset user", err)
+	}
+	if err != nil || !u.canSignIn() {
 		return nil, errs.New(errs.CodeNotFound, "password.reset_invalid")
 	}
 	return u, nil

@@ -53,99 +53,6 @@ func (s *Service) record(ctx context.Context, action, recType, recID, outcome, d
 		Outcome: outcome, Detail: detail})
 }
 
-// CreateAgency adds an agency (administrators).
-func (s *Service) CreateAgency(ctx context.Context, a *Agency) (*Agency, error) {
-	if err := access.From(ctx).Require(access.Create, access.Agency); err != nil {
-		return nil, err
-	}
-	a.Normalize()
-	if err := a.Validate(); err != nil {
-		return nil, err
-	}
-	now := s.Now().UTC()
-	a.ID, a.Active, a.CreatedAt, a.UpdatedAt = newID(), true, now, now
-	err := s.d.InTx(ctx, func(ctx context.Context) error {
-		if err := s.st.insertAgency(ctx, a); err != nil {
-			return err
-		}
-		return s.record(ctx, "agency.create", "agency", a.ID, audit.OutcomeOK, "")
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a, nil
-}
-
-// UpdateAgency changes an agency's name, type, place or active flag.
-func (s *Service) UpdateAgency(ctx context.Context, a *Agency) (*Agency, error) {
-	if err := access.From(ctx).Require(access.Update, access.Agency); err != nil {
-		return nil, err
-	}
-	cur, err := s.st.agency(ctx, "a.id = ?", a.ID)
-	if err != nil {
-		return nil, err
-	}
-	a.Normalize()
-	a.Code = cur.Code // codes are stable: the CLI and other tools use them
-	if err := a.Validate(); err != nil {
-		return nil, err
-	}
-	a.CreatedAt, a.UpdatedAt = cur.CreatedAt, s.Now().UTC()
-	err = s.d.InTx(ctx, func(ctx context.Context) error {
-		if err := s.st.updateAgency(ctx, a); err != nil {
-			return err
-		}
-		return s.record(ctx, "agency.update", "agency", a.ID, audit.OutcomeOK, changed(map[string]bool{
-			"name": cur.Name != a.Name, "type": cur.Type != a.Type, "province": cur.ProvinceCode != a.ProvinceCode,
-			"canton": cur.CantonCode != a.CantonCode, "active": cur.Active != a.Active}))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return s.st.agency(ctx, "a.id = ?", a.ID)
-}
-
-// Agency returns one agency by id.
-func (s *Service) Agency(ctx context.Context, id string) (*Agency, error) {
-	if err := access.From(ctx).Require(access.View, access.Agency); err != nil {
-		return nil, err
-	}
-	return s.st.agency(ctx, "a.id = ?", id)
-}
-
-// AgencyByCode returns one agency by its code (for the CLI).
-func (s *Service) AgencyByCode(ctx context.Context, code string) (*Agency, error) {
-	if err := access.From(ctx).Require(access.View, access.Agency); err != nil {
-		return nil, err
-	}
-	return s.st.agency(ctx, "a.code = ?", strings.ToLower(strings.TrimSpace(code)))
-}
-
-// AgencyName returns an agency's name for display to any signed-in user (agency names
-// are not personal data).
-func (s *Service) AgencyName(ctx context.Context, id string) string {
-	a, err := s.st.agency(ctx, "a.id = ?", id)
-	if err != nil {
-		return ""
-	}
-	return a.Name
-}
-
-// ListAgencies returns a page of agencies and the total.
-func (s *Service) ListAgencies(ctx context.Context, f AgencyFilter) ([]*Agency, int, error) {
-	if err := access.From(ctx).Require(access.View, access.Agency); err != nil {
-		return nil, 0, err
-	}
-	f.Limit, f.Offset = clampPage(f.Limit, f.Offset)
-	return s.st.listAgencies(ctx, f)
-}
-
-// AllAgencies lists active agencies for pickers (names only are shown).
-func (s *Service) AllAgencies(ctx context.Context) ([]*Agency, error) {
-	list, _, err := s.st.listAgencies(ctx, AgencyFilter{Active: "1", Limit: 10000})
-	return list, err
-}
-
 func clampPage(limit, offset int) (int, int) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
@@ -193,8 +100,10 @@ func (s *Service) CreateUser(ctx context.Context, u *User, password string) (*Us
 		f.Add("password", p)
 	}
 	if u.AgencyID != "" {
-		if _, err := s.st.agency(ctx, "a.id = ?", u.AgencyID); err != nil {
+		if _, err := s.st.agency(ctx, "a.id = ?", u.AgencyID); errs.CodeOf(err) == errs.CodeNotFound {
 			f.Add("agency", "validation.agency_unknown")
+		} else if err != nil {
+			return nil, "", fmt.Errorf("auth: check agency: %w", err)
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -258,8 +167,9 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, er
 }
 
 // UpdateUser changes a user's profile, roles, agency, jurisdiction or active flag.
-// Deactivating ends the user's sessions at once; changing roles or agency too, so the
-// new permissions apply from the next request.
+// Deactivating ends the user's sessions at once and revokes their API tokens; changing
+// roles or agency ends the sessions too, so the new permissions apply from the next
+// request.
 func (s *Service) UpdateUser(ctx context.Context, u *User) (*User, error) {
 	sub := access.From(ctx)
 	if err := sub.Require(access.Update, access.User); err != nil {
@@ -273,8 +183,10 @@ func (s *Service) UpdateUser(ctx context.Context, u *User) (*User, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := s.st.agency(ctx, "a.id = ?", u.AgencyID); err != nil {
+	if _, err := s.st.agency(ctx, "a.id = ?", u.AgencyID); errs.CodeOf(err) == errs.CodeNotFound {
 		return nil, errs.Invalid(map[string]string{"agency": "validation.agency_unknown"})
+	} else if err != nil {
+		return nil, fmt.Errorf("auth: check agency: %w", err)
 	}
 	if sub.UserID == u.ID && (!u.Active || !hasRole(u.Roles, access.Admin)) && hasRole(cur.Roles, access.Admin) {
 		return nil, errs.Invalid(map[string]string{"roles": "validation.cannot_demote_self"})
@@ -284,9 +196,9 @@ func (s *Service) UpdateUser(ctx context.Context, u *User) (*User, error) {
 		if err := s.st.updateUserProfile(ctx, u); err != nil {
 			return err
 		}
-		endSessions := !u.Active || rolesChanged || cur.AgencyID != u.AgencyID
-		if endSessions {
-			if err := s.st.exec(ctx, "end sessions", "DELETE FROM sessions WHERE user_id = ?", u.ID); err != nil {
+		// Deactivation also revokes the user's API tokens for good (SetUserActive).
+		if !u.Active || rolesChanged || cur.AgencyID != u.AgencyID {
+			if _, err := s.endAccess(ctx, cur.Active && !u.Active, "id = ?", u.ID); err != nil {
 				return err
 			}
 		}

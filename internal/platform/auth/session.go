@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/amparo-ec/amparo/internal/platform/access"
@@ -69,8 +68,11 @@ func (s *Service) rotate(ctx context.Context, oldToken string, u *User, stage, i
 }
 
 // Session returns the live session for a cookie token, enforcing the idle and absolute
-// timeouts and that the user is still active. It refreshes the idle clock at most once
-// a minute, to spare the database a write per request.
+// timeouts and that the user and their agency are still active. It refreshes the idle
+// clock at most once a minute, to spare the database a write per request.
+//
+// No such session, an expired one or a disabled account is errs.Unauthenticated; a
+// database that cannot be read is errs.Unavailable (503), never "sign in again".
 func (s *Service) Session(ctx context.Context, token string) (*Session, error) {
 	if token == "" || len(token) > 100 {
 		return nil, errs.Unauthenticated()
@@ -83,7 +85,7 @@ func (s *Service) Session(ctx context.Context, token string) (*Session, error) {
 		return nil, errs.Unauthenticated()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("auth: load session: %w", err)
+		return nil, unavailable("load session", err)
 	}
 	now := s.Now().UTC()
 	lastSeen, exp := parseTimeOrZero(seen), parseTimeOrZero(expires)
@@ -92,11 +94,15 @@ func (s *Service) Session(ctx context.Context, token string) (*Session, error) {
 		return nil, errs.Unauthenticated()
 	}
 	u, err := s.st.user(ctx, "u.id = ?", userID)
-	if err != nil || !u.Active {
+	if err != nil && errs.CodeOf(err) != errs.CodeNotFound {
+		return nil, unavailable("load session user", err)
+	}
+	if err != nil || !u.canSignIn() {
 		_ = s.st.exec(ctx, "drop session", "DELETE FROM sessions WHERE id_hash = ?", h)
 		return nil, errs.Unauthenticated()
 	}
 	if now.Sub(lastSeen) > time.Minute {
+		// A failed touch (a read-only database) must not refuse a read-only request.
 		_ = s.st.exec(ctx, "touch session", "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", db.FormatTime(now), h)
 	}
 	return &Session{Stage: stage, User: u, CreatedAt: parseTimeOrZero(created), ExpiresAt: exp}, nil
@@ -120,17 +126,21 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	})
 }
 
-// LogoutEverywhere ends every session of the user (their own choice, or an admin's).
-func (s *Service) LogoutEverywhere(ctx context.Context, userID string) error {
+// LogoutEverywhere ends every session of the user (their own choice, or an admin's)
+// and, with revokeTokens, revokes their live API tokens too.
+func (s *Service) LogoutEverywhere(ctx context.Context, userID string, revokeTokens bool) (Ended, error) {
 	if sub := access.From(ctx); sub == nil || (sub.UserID != userID && !sub.Can(access.Manage, access.User)) {
-		return errs.Forbidden()
+		return Ended{}, errs.Forbidden()
 	}
-	return s.d.InTx(ctx, func(ctx context.Context) error {
-		if err := s.st.exec(ctx, "logout everywhere", "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
+	var ended Ended
+	err := s.d.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if ended, err = s.endAccess(ctx, revokeTokens, "id = ?", userID); err != nil {
 			return err
 		}
-		return s.record(ctx, "auth.logout_all", "user", userID, "ok", "")
+		return s.record(ctx, "auth.logout_all", "user", userID, "ok", ended.String())
 	})
+	return ended, err
 }
 
 // ActiveSessions counts a user's live sessions (for the profile page and tests).
@@ -140,11 +150,16 @@ func (s *Service) ActiveSessions(ctx context.Context, userID string) (int, error
 	return n, err
 }
 
-// PurgeExpired deletes expired sessions and throttle rows (run now and then).
+// PurgeExpired deletes expired sessions and throttle rows, and wipes the expired
+// copies of recovery codes kept for a download (run now and then).
 func (s *Service) PurgeExpired(ctx context.Context) error {
 	now := s.Now().UTC()
 	if err := s.st.exec(ctx, "purge sessions", "DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?",
 		db.FormatTime(now), db.FormatTime(now.Add(-s.IdleTimeout))); err != nil {
+		return err
+	}
+	if err := s.st.exec(ctx, "purge recovery copies", `UPDATE sessions SET recovery_copy = '', recovery_copy_until = ''
+		WHERE recovery_copy <> '' AND recovery_copy_until < ?`, db.FormatTime(now)); err != nil {
 		return err
 	}
 	return s.st.exec(ctx, "purge throttle", "DELETE FROM login_throttle WHERE window_start < ?",

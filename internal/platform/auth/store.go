@@ -134,19 +134,21 @@ func (s *store) listAgencies(ctx context.Context, f AgencyFilter) ([]*Agency, in
 
 const userCols = `u.id, u.email, u.name, u.agency_id, a.name, a.code, u.jurisdiction_level, u.jurisdiction_code,
 	u.lang, u.active, u.totp_enabled, u.must_change_password, u.last_login_at, u.created_at, u.updated_at,
-	u.password_hash, u.totp_secret, u.totp_last_step, u.recovery_codes, u.failed_logins, u.locked_until`
+	u.password_hash, u.totp_secret, u.totp_last_step, u.recovery_codes, u.failed_logins, u.locked_until,
+	a.active`
 
 func scanUser(sc interface{ Scan(...any) error }) (*User, error) {
 	var u User
-	var active, totp, must int
+	var active, totp, must, agActive int
 	var last, created, updated, locked string
 	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.AgencyID, &u.AgencyName, &u.AgencyCode,
 		&u.JurisdictionLevel, &u.JurisdictionCode, &u.Lang, &active, &totp, &must, &last, &created,
 		&updated, &u.passwordHash, &u.totpSecret, &u.totpLastStep, &u.recoveryCodes, &u.failedLogins,
-		&locked); err != nil {
+		&locked, &agActive); err != nil {
 		return nil, err
 	}
 	u.Active, u.TOTPEnabled, u.MustChangePassword = active == 1, totp == 1, must == 1
+	u.AgencyActive = agActive == 1
 	u.LastLoginAt, u.CreatedAt, u.UpdatedAt = parseTimeOrZero(last), parseTimeOrZero(created), parseTimeOrZero(updated)
 	u.lockedUntil = parseTimeOrZero(locked)
 	return &u, nil

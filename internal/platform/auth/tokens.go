@@ -22,12 +22,20 @@ const TokenPrefix = "amp_"
 // MaxTokenTTL is the longest lifetime a token may have.
 const MaxTokenTTL = 365 * 24 * time.Hour
 
+// Token origins, as the profile lists them.
+const (
+	OriginSelf     = "self"     // the user made it on their profile
+	OriginOperator = "operator" // an operator issued it ("amparo token create")
+)
+
 // Token is an API token as listed (never the secret itself).
 type Token struct {
 	ID         string    `json:"id"`
 	UserID     string    `json:"user_id"`
 	Name       string    `json:"name"`
 	Prefix     string    `json:"prefix"`
+	Origin     string    `json:"origin,omitempty"`      // OriginSelf, OriginOperator, or "" when not recorded
+	CreatedVia string    `json:"created_via,omitempty"` // "web", "api", "cli"
 	CreatedAt  time.Time `json:"created_at"`
 	ExpiresAt  time.Time `json:"expires_at"`
 	LastUsedAt time.Time `json:"last_used_at,omitempty"`
@@ -38,13 +46,17 @@ type Token struct {
 func (t *Token) Live(now time.Time) bool { return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt) }
 
 // CreateToken makes a token for userID (the user themself, or the system for the CLI)
-// and returns its secret once.
+// and returns its secret once. A token the system issues is recorded with its origin
+// (the operator, and the channel: "cli" for "amparo token create"), audited as
+// "token.issue" naming the user, and listed on the user's profile where they may
+// revoke it.
 func (s *Service) CreateToken(ctx context.Context, userID, name string, ttl time.Duration) (string, *Token, error) {
 	sub := access.From(ctx)
-	if sub == nil || (sub.UserID != userID && sub.UserID != "system") {
+	operator := sub != nil && sub.UserID == "system"
+	if sub == nil || (sub.UserID != userID && !operator) {
 		return "", nil, errs.Forbidden()
 	}
-	if sub.UserID != "system" {
+	if !operator {
 		if err := sub.Require(access.Create, access.Token); err != nil {
 			return "", nil, err
 		}
@@ -66,20 +78,29 @@ func (s *Service) CreateToken(ctx context.Context, userID, name string, ttl time
 	if err != nil {
 		return "", nil, err
 	}
-	if !u.Active {
+	if !u.canSignIn() {
 		return "", nil, errs.Invalid(map[string]string{"email": "validation.user_inactive"})
 	}
 	secret := TokenPrefix + RandomToken(32)
 	now := s.Now().UTC()
+	via := reqinfo.From(ctx).Via
 	t := &Token{ID: newID(), UserID: userID, Name: name, Prefix: secret[:len(TokenPrefix)+6],
-		CreatedAt: now, ExpiresAt: now.Add(ttl)}
+		Origin: OriginSelf, CreatedVia: via, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	action, detail := "token.create", ""
+	if operator {
+		t.Origin, action = OriginOperator, "token.issue"
+		detail = "for user " + userID + " by the operator"
+		if via == "cli" {
+			detail += " on the command line"
+		}
+	}
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
-		if err := s.st.exec(ctx, "create token", `INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, t.ID, userID, name, hashToken(secret), t.Prefix, db.FormatTime(now),
-			db.FormatTime(t.ExpiresAt)); err != nil {
+		if err := s.st.exec(ctx, "create token", `INSERT INTO api_tokens (id, user_id, name, token_hash, prefix,
+			created_at, expires_at, created_by, created_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, userID, name,
+			hashToken(secret), t.Prefix, db.FormatTime(now), db.FormatTime(t.ExpiresAt), sub.UserID, via); err != nil {
 			return err
 		}
-		return s.record(ctx, "token.create", "token", t.ID, audit.OutcomeOK, "")
+		return s.record(ctx, action, "token", t.ID, audit.OutcomeOK, detail)
 	})
 	if err != nil {
 		return "", nil, err
@@ -87,14 +108,15 @@ func (s *Service) CreateToken(ctx context.Context, userID, name string, ttl time
 	return secret, t, nil
 }
 
-// ListTokens lists a user's tokens (their own only).
+// ListTokens lists a user's tokens (their own only), those an operator issued for
+// them included.
 func (s *Service) ListTokens(ctx context.Context, userID string) ([]*Token, error) {
 	sub := access.From(ctx)
 	if sub == nil || sub.UserID != userID {
 		return nil, errs.Forbidden()
 	}
-	rows, err := s.d.Query(ctx, `SELECT id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at
-		FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC`, userID)
+	rows, err := s.d.Query(ctx, `SELECT id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at,
+		created_by, created_via FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: list tokens: %w", err)
 	}
@@ -102,11 +124,18 @@ func (s *Service) ListTokens(ctx context.Context, userID string) ([]*Token, erro
 	var out []*Token
 	for rows.Next() {
 		var t Token
-		var c, e, l, r string
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &c, &e, &l, &r); err != nil {
-			return nil, err
+		var c, e, l, r, by string
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &c, &e, &l, &r, &by, &t.CreatedVia); err != nil {
+			return nil, fmt.Errorf("auth: list tokens: %w", err)
 		}
 		t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt = parseTimeOrZero(c), parseTimeOrZero(e), parseTimeOrZero(l), parseTimeOrZero(r)
+		switch by {
+		case "":
+		case t.UserID:
+			t.Origin = OriginSelf
+		default:
+			t.Origin = OriginOperator
+		}
 		out = append(out, &t)
 	}
 	return out, rows.Err()
@@ -120,7 +149,7 @@ func (s *Service) RevokeToken(ctx context.Context, userID, tokenID string) error
 	}
 	return s.d.InTx(ctx, func(ctx context.Context) error {
 		res, err := s.d.Exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at = ''",
-			db.Now(), tokenID, userID)
+			db.FormatTime(s.Now()), tokenID, userID)
 		if err != nil {
 			return fmt.Errorf("auth: revoke token: %w", err)
 		}
@@ -131,8 +160,23 @@ func (s *Service) RevokeToken(ctx context.Context, userID, tokenID string) error
 	})
 }
 
+// revokeUserTokens revokes every live token of the users that userWhere selects (a
+// condition on the users table) inside the caller's transaction, and returns how many.
+// Revocation is for good: reactivating the account does not bring them back.
+func (s *Service) revokeUserTokens(ctx context.Context, userWhere string, args ...any) (int64, error) {
+	res, err := s.d.Exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE revoked_at = '' AND user_id IN (SELECT id FROM users WHERE "+
+		userWhere+")", append([]any{db.FormatTime(s.Now())}, args...)...)
+	if err != nil {
+		return 0, fmt.Errorf("auth: revoke tokens: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
 // AuthenticateToken returns the user of a bearer token. Expired, revoked or unknown
-// tokens and inactive users are refused; every use is audited.
+// tokens are refused, and so are the tokens of a user who is deactivated, locked out
+// or whose agency is deactivated; every use is audited. A database that cannot be read
+// is errs.Unavailable, not a refused token.
 func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*User, string, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
 		return nil, "", errs.Unauthenticated()
@@ -144,17 +188,28 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*User, 
 		return nil, "", errs.Unauthenticated()
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("auth: token: %w", err)
+		return nil, "", unavailable("load token", err)
 	}
 	now := s.Now().UTC()
-	if revoked != "" || !now.Before(parseTimeOrZero(expires)) {
-		_ = s.record(ctx, "token.use", "token", id, audit.OutcomeDenied, "expired or revoked")
+	deny := func(reason string) (*User, string, error) {
+		_ = s.record(ctx, "token.use", "token", id, audit.OutcomeDenied, reason)
 		return nil, "", errs.Unauthenticated()
 	}
+	if revoked != "" || !now.Before(parseTimeOrZero(expires)) {
+		return deny("expired or revoked")
+	}
 	u, err := s.st.user(ctx, "u.id = ?", userID)
-	if err != nil || !u.Active {
-		_ = s.record(ctx, "token.use", "token", id, audit.OutcomeDenied, "user inactive")
-		return nil, "", errs.Unauthenticated()
+	switch {
+	case errs.CodeOf(err) == errs.CodeNotFound:
+		return deny("user gone")
+	case err != nil:
+		return nil, "", unavailable("load token user", err)
+	case !u.Active:
+		return deny("user inactive")
+	case !u.AgencyActive:
+		return deny("agency inactive")
+	case s.IsLocked(u):
+		return deny("user locked")
 	}
 	info := reqinfo.From(ctx)
 	info.UserID, info.AgencyID, info.TokenID = u.ID, u.AgencyID, id
@@ -167,7 +222,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*User, 
 		return s.record(ctx, "token.use", "token", id, audit.OutcomeOK, "")
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, "", unavailable("record token use", err)
 	}
 	return u, id, nil
 }

@@ -3,11 +3,8 @@ package auth
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
-	"encoding/base32"
-	"encoding/hex"
 	"fmt"
 	"image/png"
 	"strings"
@@ -139,12 +136,18 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, sess *Session, oldToken,
 		if out, err = s.rotate(ctx, oldToken, u, stage, reqinfo.From(ctx).IP); err != nil {
 			return err
 		}
+		if err := s.keepRecoveryCopy(ctx, out.Token, codes); err != nil {
+			return err
+		}
 		if stage == StageFull {
 			return s.completeLogin(ctx, u)
 		}
 		return nil
 	})
-	return out, codes, err
+	if err != nil {
+		return nil, nil, unavailable("confirm enrolment", err)
+	}
+	return out, codes, nil
 }
 
 // VerifyMFA checks a TOTP or recovery code for a session at the MFA stage and returns
@@ -168,9 +171,7 @@ func (s *Service) VerifyMFA(ctx context.Context, sess *Session, oldToken, code s
 		remaining, usedRecovery = consumeRecovery(u.recoveryCodes, code)
 	}
 	if !ok && !usedRecovery {
-		s.accountFailure(ctx, u)
-		_ = s.record(ctx, "auth.totp_failed", "user", u.ID, audit.OutcomeFailed, "")
-		return nil, errs.Invalid(map[string]string{"code": "mfa.code_wrong"})
+		return nil, s.codeFailed(ctx, u)
 	}
 	stage := StageFull
 	if u.MustChangePassword {
@@ -208,7 +209,10 @@ func (s *Service) VerifyMFA(ctx context.Context, sess *Session, oldToken, code s
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, unavailable("verify code", err)
+	}
+	return out, nil
 }
 
 // ResetSecondFactor removes a user's TOTP so they enrol again at next sign-in, and ends
@@ -231,42 +235,3 @@ func (s *Service) ResetSecondFactor(ctx context.Context, userID string) error {
 		return s.record(ctx, "user.totp_reset", "user", userID, audit.OutcomeOK, "")
 	})
 }
-
-var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-func newRecoveryCodes() (codes []string, hashes string) {
-	var hs []string
-	for i := 0; i < 10; i++ {
-		raw := strings.ToLower(b32.EncodeToString([]byte(RandomToken(6)))[:10])
-		code := raw[:5] + "-" + raw[5:]
-		codes = append(codes, code)
-		hs = append(hs, recoveryHash(code))
-	}
-	return codes, strings.Join(hs, " ")
-}
-
-func recoveryHash(code string) string {
-	c := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(code), "-", ""))
-	sum := sha256.Sum256([]byte("amparo-recovery:" + c))
-	return hex.EncodeToString(sum[:])
-}
-
-func consumeRecovery(stored, code string) (string, bool) {
-	if len(strings.TrimSpace(code)) < 10 {
-		return stored, false
-	}
-	h := recoveryHash(code)
-	var keep []string
-	found := false
-	for _, x := range strings.Fields(stored) {
-		if !found && subtle.ConstantTimeCompare([]byte(x), []byte(h)) == 1 {
-			found = true
-			continue
-		}
-		keep = append(keep, x)
-	}
-	return strings.Join(keep, " "), found
-}
-
-// RecoveryCodesLeft counts the unused recovery codes of a user.
-func (u *User) RecoveryCodesLeft() int { return len(strings.Fields(u.recoveryCodes)) }

@@ -34,6 +34,7 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	url     string
+	probe   *writeProbe // SQLite: the rate-limited write probe of Ready
 }
 
 // ErrBadURL is returned for a database URL Amparo cannot use.
@@ -96,6 +97,10 @@ func openSQLite(d *DB, path string) error {
 			return fmt.Errorf("db: sqlite folder %s: %w", dir, err)
 		}
 	}
+	if err := prepareSQLiteFiles(path); err != nil {
+		return err
+	}
+	d.probe = &writeProbe{path: path, every: defaultProbeEvery}
 	// Pragmas run on every new connection. _txlock=immediate takes the write lock at
 	// BEGIN, so two writers queue on busy_timeout instead of failing mid-transaction.
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +

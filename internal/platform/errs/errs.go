@@ -19,6 +19,7 @@ const (
 	CodeUnauthenticated Code = "unauthenticated" // 401 or redirect to login
 	CodeTooMany         Code = "too_many"        // 429
 	CodeTooLarge        Code = "too_large"       // 413
+	CodeUnavailable     Code = "unavailable"     // 503: the database cannot be read or written
 	CodeInternal        Code = "internal"        // 500, details never shown
 )
 
@@ -63,6 +64,10 @@ func Conflict(key string) *Error { return &Error{Code: CodeConflict, Key: key} }
 func Unauthenticated() *Error {
 	return &Error{Code: CodeUnauthenticated, Key: "error.unauthenticated"}
 }
+
+// Unavailable returns a 503 error: a dependency (the database) does not answer, so the
+// request cannot be decided either way. Callers wrap the cause for the log.
+func Unavailable() *Error { return &Error{Code: CodeUnavailable, Key: "error.unavailable"} }
 
 // With attaches template arguments for the message.
 func (e *Error) With(args map[string]any) *Error { e.Args = args; return e }

@@ -9,15 +9,21 @@
 // per line:
 //
 //	# comments start with '#'
-//	k1:BASE64(32 random bytes)
-//	active k2:BASE64(32 random bytes)
+//	k1:BASE64(32 random bytes) check=HEX
+//	active k2:BASE64(32 random bytes) check=HEX
 //
 // Each key line is ID:BASE64, optionally preceded by flags. ID is 1–16 characters of
 // A–Z a–z 0–9 '_' '-'. The key is exactly 32 bytes in standard base64 (padding optional).
 // The flag "active" marks the key that encrypts new data; with no flag, the last key is
 // active. The flag "index" marks the key the blind indexes derive from; with no flag, the
 // first (oldest) key does. In an environment variable ';' may separate entries instead of
-// newlines. Files written by this package always mark the active key. On Unix LoadKeyring
+// newlines. A key may be followed by "check=HEX", its check value: the first 16 bytes of
+// HMAC-SHA256 of the label "amparo key check v1" under the master key, hex encoded. A line
+// whose key does not match its check value is refused (a key changed by hand or damaged
+// in a copy); lines without one (older files, AMPARO_KEY) get it computed. The database
+// records the check values of its keys, so a wrong key file is told at start (see
+// internal/app). Files written by this package always mark the active key and write every
+// line's check value. On Unix LoadKeyring
 // refuses a file that group or others may read or write (fix: chmod 600 PATH). Error
 // messages name line numbers and key IDs, never key material.
 //

@@ -16,9 +16,10 @@ const maxKeyFileSize = 64 << 10
 // keyFileHeader opens every key file GenerateKeyFile writes.
 const keyFileHeader = `# Amparo master keys. Keep this file secret, backed up, and readable only by its
 # owner (chmod 600): losing a key makes the data it encrypted unreadable.
-# One key per line: [active] [index] ID:BASE64(32 bytes). The key flagged "active"
-# encrypts new data. Blind indexes derive from the first key (or the one flagged
-# "index"): never remove or reorder it. Add keys with amparo keys rotate.
+# One key per line: [active] [index] ID:BASE64(32 bytes) check=HEX. The key flagged
+# "active" encrypts new data; check= lets Amparo tell a damaged or a wrong key. Blind
+# indexes derive from the first key (or the one flagged "index"): never remove or
+# reorder it. Add keys with amparo keys rotate.
 `
 
 // LoadKeyring reads a key file. It refuses a file that is not a regular file or that
@@ -122,7 +123,9 @@ func newKeyLine(id string, active bool) (string, error) {
 	return formatEntry(keyEntry{id: id, key: key, active: active}) + "\n", nil
 }
 
-// formatEntry writes one key line, flags first.
+// formatEntry writes one key line, flags first and the key's check value last, so every
+// line this package writes carries its check (lines of older files gain it at the next
+// edit).
 func formatEntry(e keyEntry) string {
 	var flags string
 	if e.active {
@@ -131,5 +134,5 @@ func formatEntry(e keyEntry) string {
 	if e.index {
 		flags += "index "
 	}
-	return flags + e.id + ":" + base64.StdEncoding.EncodeToString(e.key)
+	return flags + e.id + ":" + base64.StdEncoding.EncodeToString(e.key) + " " + checkPrefix + checkValue(e.key)
 }

@@ -109,7 +109,10 @@ func TestAddKeyKeepsCommentsAndFlags(t *testing.T) {
 	}
 	data, _ := os.ReadFile(path)
 	got := string(data)
-	for _, want := range []string{"# site keys\n", "index k1:" + testKey1 + " # first\n", "\nk2:" + testKey2 + "\n", "# end\n", "\nactive k3:"} {
+	// Lines written without a check value gain theirs at the edit.
+	c1, c2 := checkOf(t, testKey1), checkOf(t, testKey2)
+	for _, want := range []string{"# site keys\n", "index k1:" + testKey1 + " check=" + c1 + " # first\n",
+		"\nk2:" + testKey2 + " check=" + c2 + "\n", "# end\n", "\nactive k3:"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("rewritten file lacks %q:\n%s", want, got)
 		}

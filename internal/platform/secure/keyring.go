@@ -38,6 +38,7 @@ type Keyring struct {
 type subkeys struct {
 	aead  cipher.AEAD
 	index []byte
+	check string // CheckValue of the master key
 }
 
 // keyEntry is one parsed key line.
@@ -45,6 +46,7 @@ type keyEntry struct {
 	id            string
 	key           []byte
 	active, index bool
+	check         string // the check value written after the key, or "" (older files)
 }
 
 // ParseKeyring reads the key-file format described in the package documentation.
@@ -88,9 +90,15 @@ func parseEntries(text string) ([]keyEntry, error) {
 	return entries, nil
 }
 
-// parseEntry reads "[active] [index] ID:BASE64". Errors never quote the key material.
+// parseEntry reads "[active] [index] ID:BASE64 [check=HEX]". A check value, when
+// present, must be the key's: a key line changed by hand or damaged in a copy is refused
+// before it can encrypt anything. Errors never quote the key material.
 func parseEntry(fields []string) (keyEntry, error) {
 	var e keyEntry
+	if last := fields[len(fields)-1]; len(fields) > 1 && strings.HasPrefix(last, checkPrefix) {
+		e.check = strings.TrimPrefix(last, checkPrefix)
+		fields = fields[:len(fields)-1]
+	}
 	for _, flag := range fields[:len(fields)-1] {
 		switch flag {
 		case "active":
@@ -115,6 +123,9 @@ func parseEntry(fields []string) (keyEntry, error) {
 	}
 	if allZero(key) {
 		return e, fmt.Errorf("key %s is all zeros", id)
+	}
+	if e.check != "" && e.check != checkValue(key) {
+		return e, fmt.Errorf("key %s does not match the check value written after it: the key line was changed or damaged; use an intact copy of the key file", id)
 	}
 	e.id, e.key = id, key
 	return e, nil
@@ -176,7 +187,7 @@ func deriveSubkeys(master []byte) (*subkeys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &subkeys{aead: aead, index: idxKey}, nil
+	return &subkeys{aead: aead, index: idxKey, check: checkValue(master)}, nil
 }
 
 // ActiveKeyID returns the ID of the key that encrypts new data.

@@ -83,6 +83,8 @@ func statusOf(code errs.Code) int {
 		return http.StatusTooManyRequests
 	case errs.CodeTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case errs.CodeUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -103,6 +105,13 @@ type jsonErrorBody struct {
 // errors are logged with the request id and shown without details.
 func (wb *Web) Error(w http.ResponseWriter, r *http.Request, err error) {
 	info := reqinfo.From(r.Context())
+	if r.Context().Err() != nil {
+		// The client closed the request: nobody reads this answer, and the failure
+		// (often a cancelled database call) is not the server's. The access log
+		// records it as StatusClientClosed.
+		wb.Log.Debug("client closed request", "request_id", info.RequestID, "err", err.Error())
+		return
+	}
 	lang := LangOf(r)
 	e, ok := errs.As(err)
 	if !ok {
@@ -113,20 +122,23 @@ func (wb *Web) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if !ok {
 		wb.Log.Error("request failed", "request_id", info.RequestID, "method", r.Method,
-			"path", r.URL.Path, "err", err.Error())
+			"path", logPath(r), "err", err.Error())
 		e = errs.New(errs.CodeInternal, "error.internal")
 	} else if e.Cause != nil {
 		wb.Log.Warn("request refused", "request_id", info.RequestID, "code", string(e.Code),
 			"cause", e.Cause.Error())
 	}
-	status := statusOf(e.Code)
+	status, code := statusOf(e.Code), string(e.Code)
+	if o, ok := keyStatus[e.Key]; ok {
+		status, code = o.status, o.code
+	}
 	args := map[string]any{"RequestID": info.RequestID}
 	for k, v := range e.Args {
 		args[k] = v
 	}
 	msg := wb.Catalog.TMap(lang, e.Key, args)
 	if WantsJSON(r) {
-		body := jsonError{Error: jsonErrorBody{Code: string(e.Code), Message: msg, RequestID: info.RequestID}}
+		body := jsonError{Error: jsonErrorBody{Code: code, Message: msg, RequestID: info.RequestID}}
 		if len(e.Fields) > 0 {
 			body.Error.Fields = map[string]string{}
 			for f, key := range e.Fields {
@@ -144,7 +156,8 @@ func (wb *Web) Error(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	p := wb.NewPage(r, "error.title")
-	p.Data = map[string]any{"Message": msg, "Status": status, "RequestID": info.RequestID}
+	p.Data = map[string]any{"Message": msg, "Status": status, "RequestID": info.RequestID,
+		"Fields": fieldList(wb, lang, e.Fields)}
 	if err := wb.Renderer.Render(w, status, "web/error", p); err != nil {
 		wb.Log.Error("render error page", "request_id", info.RequestID, "err", err.Error())
 		http.Error(w, http.StatusText(status), status)
@@ -166,23 +179,36 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // DecodeJSON reads a JSON request body into v, refusing unknown fields, so typos in
-// API clients are reported instead of silently ignored.
+// API clients are reported instead of silently ignored, and refusing bad text, long
+// lists, trailing data and other content types (see decodeJSON in json.go).
 func DecodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return errs.New(errs.CodeTooLarge, "error.too_large")
-		}
-		return errs.Invalid(map[string]string{"body": "error.bad_request"}).Wrap(err)
+	if err := decodeJSON(r, v); err != nil {
+		return err
 	}
 	return nil
 }
 
-// safeNext keeps only a local path for post-login redirects (no open redirects).
+// maxNext bounds a post-login target: a longer one is not a page of ours.
+const maxNext = 2048
+
+// safeNext keeps only a same-origin path for post-login redirects (no open redirects);
+// anything else becomes "/". Browsers drop tabs and newlines anywhere in a URL, strip
+// other control characters at its ends and read a backslash as a slash, so "/", a tab,
+// then "/evil.example" would leave the site: a control character (0x00–0x1f, 0x7f) or
+// a backslash anywhere refuses the value, as does "//" at the start, also once decoded
+// ("/%2F%2Fevil.example"), and anything that parses with a scheme, host or user.
 func safeNext(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if p == "" || len(p) > maxNext || p[0] != '/' || strings.HasPrefix(p, "//") {
+		return "/"
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		strings.HasPrefix(u.Path, "//") || strings.Contains(u.Path, "\\") {
 		return "/"
 	}
 	return p

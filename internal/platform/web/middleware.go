@@ -51,8 +51,9 @@ func LangOf(r *http.Request) string {
 const LangCookie = "amparo_lang"
 
 // Stack wraps h with every cross-cutting concern, outermost first: request info,
-// recovery, access log and metrics, security headers, gzip, body limits and
-// cross-origin protection for state-changing requests.
+// access log and metrics, recovery, security headers, gzip, URL and header limits,
+// body limits, cross-origin protection for state-changing requests and the check of
+// every form's input.
 func (wb *Web) Stack(h http.Handler, o Options) http.Handler {
 	if o.MaxBody == 0 {
 		o.MaxBody = 2 << 20
@@ -61,9 +62,11 @@ func (wb *Web) Stack(h http.Handler, o Options) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		wb.Error(w, r, errs.New(errs.CodeForbidden, "error.cross_origin"))
 	}))
+	h = wb.checkInput(h)
 	h = cop.Handler(h)
 	h = TakeFlash(h)
 	h = wb.limitBody(h, o)
+	h = wb.limitRequest(h)
 	h = gzipHandler(h)
 	h = securityHeaders(h, o)
 	h = wb.recoverer(h)
@@ -162,20 +165,27 @@ func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 type routeKey struct{}
 
-// routeHolder receives the matched ServeMux pattern from the innermost handler, since
-// the mux sets Request.Pattern on its own copy of the request.
-type routeHolder struct{ pattern string }
+// routeHolder receives the matched ServeMux pattern (and the path as logs may show
+// it) from the innermost handler, since the mux sets Request.Pattern on its own copy
+// of the request.
+type routeHolder struct{ pattern, path string }
 
 // RecordRoute is the innermost wrapper around the mux; it passes the matched pattern
-// out to the access log and the metrics.
+// and the redacted path (logPath) out to the access log and the metrics.
 func RecordRoute(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mux.ServeHTTP(w, r)
 		if h, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
-			h.pattern = r.Pattern
+			h.pattern, h.path = r.Pattern, logPath(r)
 		}
 	})
 }
+
+// StatusClientClosed is the status the access log and the metrics give a request whose
+// client went away before the answer was complete (nginx's 499 "client closed
+// request"): the handler's own answer (often a 401 or 500 from a cancelled database
+// call) was never received and is no failure of the server.
+const StatusClientClosed = 499
 
 func (wb *Web) accessLog(next http.Handler, m *Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -187,20 +197,32 @@ func (wb *Web) accessLog(next http.Handler, m *Metrics) http.Handler {
 			sw.status = http.StatusOK
 		}
 		d := time.Since(start)
-		route := rh.pattern
+		route, path := rh.pattern, rh.path
 		if route == "" {
-			route = "unmatched"
+			route, path = "unmatched", unmatchedPath(r.URL.Path)
+		}
+		// The handler has not returned to the server yet, so a cancelled context means
+		// the client closed the connection.
+		gone := r.Context().Err() != nil
+		status := sw.status
+		if gone {
+			status = StatusClientClosed
 		}
 		if m != nil {
-			m.observe(route, r.Method, sw.status, d)
+			m.observe(route, r.Method, status, d)
 		}
 		info := reqinfo.From(r.Context())
-		// Path only: query strings may carry search terms (names), never logged.
-		wb.Log.LogAttrs(r.Context(), slog.LevelInfo, "http",
-			slog.String("request_id", info.RequestID), slog.String("method", r.Method),
-			slog.String("route", route), slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes),
-			slog.Duration("duration", d), slog.String("user", info.UserID))
+		// Path only, redacted (logPath): query strings may carry search terms (names)
+		// and paths may carry tokens; neither is ever logged.
+		attrs := []slog.Attr{slog.String("request_id", info.RequestID), slog.String("method", r.Method),
+			slog.String("route", route), slog.String("path", path),
+			slog.Int("status", status), slog.Int64("bytes", sw.bytes),
+			slog.Duration("duration", d), slog.String("user", info.UserID)}
+		if gone {
+			attrs = append(attrs, slog.String("note", "client closed request"),
+				slog.Int("handler_status", sw.status))
+		}
+		wb.Log.LogAttrs(context.WithoutCancel(r.Context()), slog.LevelInfo, "http", attrs...)
 	})
 }
 

@@ -1,5 +1,5 @@
 // Amparo's only script besides htmx. Every page works without it; it adds comfort:
-// confirmation before destructive actions and focus on the error summary.
+// confirmation before destructive actions, focus on the error summary, print buttons.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -18,5 +18,11 @@
     for (var i = 0; i < btns.length; i++) { btns[i].parentNode.removeChild(btns[i]); }
     var s = document.getElementById("error-summary");
     if (s) { s.focus(); }
+    // Print buttons (recovery codes) come hidden: without JavaScript, Ctrl+P does it.
+    var pr = document.querySelectorAll("button[data-print]");
+    for (var j = 0; j < pr.length; j++) {
+      pr[j].hidden = false;
+      pr[j].addEventListener("click", function () { window.print(); });
+    }
   });
 })();
