@@ -59,7 +59,10 @@ func demoInstallation(t *testing.T, engine string) []string {
 	if err := demo.LoadNetwork(ctx, a.DB, a.Referrals, a.Auth); err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.LoadShelters(ctx, a.DB, a.Shelters, a.Cases, a.Auth); err != nil {
+	if err := demo.LoadReferrals(ctx, a.DB, a.Referrals, a.Cases, a.Auth); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.LoadShelters(ctx, a.DB, a.Shelters, a.Cases, a.Referrals, a.Auth); err != nil {
 		t.Fatal(err)
 	}
 	return flags
