@@ -70,11 +70,20 @@ func TestDuplicateReach(t *testing.T) {
 		if len(res.InReach) != 0 || !res.Elsewhere || res.CheckID == "" || res.RequestCheck != res.CheckID {
 			t.Errorf("outsider: %+v", res)
 		}
-		// Once a referral opens the case to the other institution, it is within reach.
+		// A referral that does not carry the documents opens the case to the other
+		// institution, but a document match stays "elsewhere": the receiver must not
+		// learn the person's document number through the check.
 		mustOK(t, e.svc.GrantAccess(e.sys(), e.caseID, cases.Grant{AgencyID: e.other.ID, Reason: "referral", SourceID: "ref-1", Fields: testFields}))
 		res = e.check(t, e.outsider, probe())
+		if len(res.InReach) != 0 || !res.Elsewhere {
+			t.Errorf("outsider after a referral without documents: %+v", res)
+		}
+		// One that carries them puts the case within reach.
+		withDocs := append([]string{"documents"}, testFields...)
+		mustOK(t, e.svc.GrantAccess(e.sys(), e.caseID, cases.Grant{AgencyID: e.other.ID, Reason: "referral", SourceID: "ref-2", Fields: withDocs}))
+		res = e.check(t, e.outsider, probe())
 		if len(res.InReach) != 1 || !res.InReach[0].CanOpen || res.Elsewhere {
-			t.Errorf("outsider after the referral: %+v", res)
+			t.Errorf("outsider after a referral with documents: %+v", res)
 		}
 		// Someone who may not register cases may not check.
 		in := probe()

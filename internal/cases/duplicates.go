@@ -220,7 +220,7 @@ func (s *Service) matchPerson(ctx context.Context, in *Input, excludeID string) 
 // user may know about it: a case they may open, or one of their own institution. A case
 // deleted meanwhile is left without a number (and dropped).
 func (s *Service) describeMatch(ctx context.Context, sub *access.Subject, m *dupMatch) error {
-	rec, err := s.st.relation(ctx, m.CaseID)
+	rec, grants, err := s.st.access(ctx, m.CaseID)
 	if errs.CodeOf(err) == errs.CodeNotFound {
 		return nil
 	}
@@ -235,9 +235,40 @@ func (s *Service) describeMatch(ctx context.Context, sub *access.Subject, m *dup
 	if err != nil {
 		return fmt.Errorf("cases: describe duplicate: %w", err)
 	}
-	m.CanOpen = sub.Allows(access.View, access.Case, rec)
+	// A case the viewer sees only as a receiving agency (a referral, a stay) is within
+	// reach only when what it carries covers every reason of the match: a receiver who
+	// was never shown the person's documents must not learn their number matches.
+	if sub.Allows(access.View, access.Case, rec) {
+		v := viewFor(sub, m.CaseID, rec, grants)
+		m.CanOpen = v.Full() || v.coversMatch(m.Reasons)
+	}
 	m.InReach = m.CanOpen || rec.AgencyID == sub.AgencyID
 	return nil
+}
+
+// dupReasonFields are the person fields a viewer must see to be told a case matched on
+// a reason: the documents for a document match; the names and the age for a name match
+// (a name match also compares the birth year).
+var dupReasonFields = map[string][]string{
+	"document":      {"documents"},
+	"name":          {"given_names", "family_names", "age"},
+	"phonetic_name": {"given_names", "family_names", "age"},
+}
+
+// coversMatch reports whether the view shows every field the reasons of a match rest on.
+func (v *View) coversMatch(reasons []string) bool {
+	for _, r := range reasons {
+		fs, ok := dupReasonFields[r]
+		if !ok {
+			return false
+		}
+		for _, f := range fs {
+			if !v.Field(f) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // DuplicatesFound is returned by Register when likely duplicates exist and the worker has
