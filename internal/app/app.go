@@ -134,6 +134,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	hctx, stopHousekeeping := context.WithCancel(ctx)
+	defer stopHousekeeping()
+	go a.housekeep(hctx, HousekeepingInterval)
 	select {
 	case err := <-errc:
 		return err
