@@ -129,3 +129,38 @@ func TestSessionCookieSecure(t *testing.T) {
 		}
 	}
 }
+
+// TestNextSurvivesSecondFactor: a role with a second factor lands on the page it asked
+// for after the code, and a hostile "next" is dropped at that step too.
+func TestNextSurvivesSecondFactor(t *testing.T) {
+	ta := newApp(t, "sqlite")
+	ag := ta.createAgency(t, "agencia-next-mfa")
+	u := ta.createUser(t, ag.ID, access.CaseWorker, "siguiente-mfa@amparo.test")
+	b := ta.newBrowser(t, u.Email, testPassword)
+	b.signIn(t) // enrols and keeps recovery codes
+	b.postForm(t, "/logout", nil)
+	mfaField := regexp.MustCompile(`(?s)<form id="mfa".*?<input type="hidden" name="next" value="([^"]*)">`)
+	for _, tc := range []struct{ next, want string }{
+		{"/cases?status=screened&page=2", "/cases?status=screened&page=2"},
+		{"/\t/evil.example", "/"},
+	} {
+		resp, body := b.postForm(t, "/login", url.Values{"email": {u.Email}, "password": {testPassword}, "next": {tc.next}})
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login/mfa") {
+			t.Fatalf("sign in with next=%q: %d to %q\n%s", tc.next, resp.StatusCode, loc, short(body))
+		}
+		resp, body = b.do(t, http.MethodGet, loc, nil, nil)
+		m := mfaField.FindStringSubmatch(body)
+		if resp.StatusCode != http.StatusOK || m == nil || html.UnescapeString(m[1]) != tc.want {
+			t.Fatalf("GET %s: status %d, next field %v, want %q", loc, resp.StatusCode, m, tc.want)
+		}
+		// A crafted form that puts the hostile value back is refused at this step too.
+		code := b.recovery[0]
+		b.recovery = b.recovery[1:]
+		resp, _ = b.postForm(t, "/login/mfa", url.Values{"code": {code}, "next": {tc.next}})
+		if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != tc.want {
+			t.Errorf("second factor with next=%q: %d to %q, want %q", tc.next, resp.StatusCode, got, tc.want)
+		}
+		b.postForm(t, "/logout", nil)
+	}
+}

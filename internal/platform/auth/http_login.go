@@ -76,9 +76,14 @@ func (h *Handlers) Login(w http.ResponseWriter, r *http.Request) error {
 		_ = h.Svc.Logout(r.Context(), tok)
 	}
 	h.setCookie(w, r, sess.Token)
+	next := web.SafeNext(r.PostForm.Get("next"))
 	target := StagePath(sess.Stage)
-	if sess.Stage == StageFull {
-		target = web.SafeNext(r.PostForm.Get("next"))
+	switch {
+	case sess.Stage == StageFull:
+		target = next
+	case sess.Stage == StageMFA && next != "/":
+		// The page the user asked for survives the second factor (checked again there).
+		target += "?next=" + url.QueryEscape(next)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
@@ -115,7 +120,9 @@ func (h *Handlers) MFAForm(w http.ResponseWriter, r *http.Request) error {
 	if _, _, err := requireStage(r, StageMFA); err != nil {
 		return h.redirectStage(w, r, err)
 	}
-	return h.Web.Render(w, r, "auth/mfa", h.Web.NewPage(r, "mfa.title"))
+	p := h.Web.NewPage(r, "mfa.title")
+	p.Form.Values.Set("next", web.SafeNext(r.URL.Query().Get("next")))
+	return h.Web.Render(w, r, "auth/mfa", p)
 }
 
 // MFA checks the code.
@@ -124,13 +131,19 @@ func (h *Handlers) MFA(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return h.redirectStage(w, r, err)
 	}
+	want := web.SafeNext(r.PostFormValue("next"))
 	next, err := h.Svc.VerifyMFA(r.Context(), sess, tok, r.PostFormValue("code"))
 	if err != nil {
 		p := h.Web.NewPage(r, "mfa.title")
+		p.Form.Values.Set("next", want)
 		return h.Web.RenderInvalid(w, r, "auth/mfa", p, err)
 	}
 	h.setCookie(w, r, next.Token)
-	http.Redirect(w, r, StagePath(next.Stage), http.StatusSeeOther)
+	target := StagePath(next.Stage)
+	if next.Stage == StageFull {
+		target = want
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
 }
 
