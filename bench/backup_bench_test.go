@@ -1,4 +1,4 @@
-package db_test
+package bench
 
 import (
 	"context"
@@ -17,17 +17,19 @@ import (
 	"github.com/amparo-ec/amparo/internal/platform/db"
 )
 
-// TestMeasureSQLiteBackup compares, on a copy of a big database, how much each way of
-// taking an online SQLite backup disturbs a server that keeps writing and reading:
-// VACUUM INTO, the backup API in one step (what Backup uses), and the backup API in
-// small steps. It runs only by hand (figures in docs/OPERATIONS.md):
+// BenchmarkSQLiteBackupMethods compares, on a copy of a big database, how much each way
+// of taking an online SQLite backup disturbs a server that keeps writing and reading:
+// VACUUM INTO, the backup API in one step (what db.Backup uses), and the backup API in
+// small steps. One iteration runs every method once; the figures are in the log and in
+// docs/OPERATIONS.md:
 //
-//	AMPARO_BACKUP_MEASURE=/tmp/bench100k.db go test ./internal/platform/db/ -run MeasureSQLiteBackup -v -timeout 0
-func TestMeasureSQLiteBackup(t *testing.T) {
-	src := os.Getenv("AMPARO_BACKUP_MEASURE")
+//	AMPARO_BENCH_DB=/tmp/bench100k.db go test ./bench/ -run '^$' -bench SQLiteBackupMethods -benchtime 1x -v -timeout 0
+func BenchmarkSQLiteBackupMethods(b *testing.B) {
+	src := os.Getenv(DBEnv)
 	if src == "" {
-		t.Skip("AMPARO_BACKUP_MEASURE names no database (a file made by bench/gen)")
+		b.Skip(DBEnv + " is not set: make a database with `go run ./bench/gen -n 100000 -out /tmp/bench100k.db` (see bench/README.md)")
 	}
+	t := b
 	dir := t.TempDir()
 	path := filepath.Join(dir, "amparo.db")
 	copyFile(t, src, path)
@@ -226,7 +228,7 @@ func pct(v []float64, p int) float64 {
 	return s[max(i-1, 0)]
 }
 
-func copyFile(t *testing.T, src, dst string) {
+func copyFile(t testing.TB, src, dst string) {
 	t.Helper()
 	in, err := os.Open(src)
 	if err != nil {
