@@ -193,7 +193,7 @@ func (s *Service) CheckResult(ctx context.Context, checkID string) (*DuplicateRe
 		return nil, fmt.Errorf("cases: check result: %w", err)
 	}
 	for _, m := range found {
-		if err := s.describeMatch(ctx, sub, &m); err != nil {
+		if err := s.describeMatch(ctx, sub, &m, nil); err != nil {
 			return nil, err
 		}
 		if m.Number != "" && m.InReach {
