@@ -2,7 +2,9 @@ package cases
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -115,11 +117,12 @@ func (s *Service) Duplicates(ctx context.Context, in *Input, excludeID string) (
 		return res.InReach[i].Number < res.InReach[j].Number
 	})
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
-		if err := s.saveCheck(ctx, sub, res.CheckID, matches); err != nil {
+		qkey := queryKey(query)
+		if err := s.saveCheck(ctx, sub, res.CheckID, qkey, matches); err != nil {
 			return err
 		}
 		if res.Elsewhere {
-			prior, at, err := s.priorRequest(ctx, sub.UserID, elsewhere)
+			prior, at, err := s.priorRequest(ctx, sub.UserID, qkey, elsewhere)
 			if err != nil {
 				return err
 			}
@@ -158,6 +161,21 @@ func (s *Service) dupQuery(in *Input) map[string][]string {
 		}
 	}
 	return q
+}
+
+// queryKey is one digest of a check's query (its blind-index keys, sorted), so two
+// checks can be known to have looked for the same thing without keeping what either
+// looked for.
+func queryKey(query map[string][]string) string {
+	var keys []string
+	for kind, values := range query {
+		for _, v := range values {
+			keys = append(keys, kind+":"+v)
+		}
+	}
+	sort.Strings(keys)
+	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
+	return hex.EncodeToString(sum[:])
 }
 
 // matchPerson finds the cases whose blind indexes match a check's query, strongest
