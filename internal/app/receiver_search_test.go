@@ -89,3 +89,48 @@ func TestReceiversSearchOnlyWhatTheyWereShown(t *testing.T) {
 		})
 	}
 }
+
+// TestFormerReceiversLoseTheCase: after the person withdraws the consents, the agencies
+// that received the case keep their referral (a revoked one, wiped) and the shelter its
+// stay, but nothing there names or leads to the case any more: the shelter's residents
+// list drops its number, and so does the referral one click away from it, on the
+// screens and the API, and a search of their referrals by the case finds nothing.
+func TestFormerReceiversLoseTheCase(t *testing.T) {
+	for _, engine := range engines {
+		t.Run(engine, func(t *testing.T) {
+			ta := newApp(t, engine)
+			rc := setUpRelations(t, ta)
+			withdrawAll(t, ta, rc)
+			for _, rel := range []string{relReferral, relShelter, relProsecution} {
+				api := ta.newBearer(t, rc.users[rel].ID)
+				b := ta.newBrowser(t, rc.users[rel].Email, testPassword)
+				b.signIn(t)
+				resp, list := api.do(t, http.MethodGet, "/api/v1/referrals?direction=incoming", nil, nil)
+				wantStatus(t, rel+" lists its referrals", resp, list, http.StatusOK)
+				if !strings.Contains(list, `"status":"revoked"`) {
+					t.Fatalf("%s: no revoked referral in its list\n%s", rel, short(list))
+				}
+				id := list[strings.Index(list, `"id":"`)+6:]
+				id = id[:strings.Index(id, `"`)]
+				pages := map[string]*http.Response{}
+				bodies := map[string]string{}
+				for _, p := range []string{"/api/v1/referrals?direction=incoming", "/api/v1/referrals/" + id,
+					"/api/v1/referrals?direction=incoming&case_id=" + rc.id} {
+					pages[p], bodies[p] = api.do(t, http.MethodGet, p, nil, nil)
+				}
+				for _, p := range []string{"/referrals?direction=incoming", "/referrals/" + id} {
+					pages[p], bodies[p] = b.do(t, http.MethodGet, p, nil, nil)
+				}
+				for p, body := range bodies {
+					wantStatus(t, rel+" GET "+p, pages[p], body, http.StatusOK)
+					if strings.Contains(body, rc.number) || strings.Contains(body, rc.id) {
+						t.Errorf("%s: %s still names the case after the withdrawal", rel, p)
+					}
+				}
+				if body := bodies["/api/v1/referrals?direction=incoming&case_id="+rc.id]; !strings.Contains(body, `"total":0`) {
+					t.Errorf("%s: its referrals searched by the withdrawn case still find it\n%s", rel, short(body))
+				}
+			}
+		})
+	}
+}
