@@ -40,7 +40,9 @@ func (s *Service) Admit(ctx context.Context, shelterID string, in AdmitInput) (*
 	}
 	// The shelter must be able to see the case: its own case, or one referred to it and
 	// accepted (with consent). The check also hides other agencies' cases. The stay
-	// carries what the shelter's agency already sees of the person, no more.
+	// carries what the referral it comes from carries (what the agency sees of the
+	// person by that referral, not by others: cancelling another referral must close
+	// what that one carried); admitted by the case number alone, what the agency sees.
 	view, err := s.cases.ViewOf(ctx, in.CaseID)
 	if err != nil {
 		if errs.CodeOf(err) == errs.CodeNotFound {
@@ -49,6 +51,14 @@ func (s *Service) Admit(ctx context.Context, shelterID string, in AdmitInput) (*
 		return nil, err
 	}
 	fields := view.Fields()
+	if in.ReferralID != "" {
+		fields = nil // a referral the agency has not accepted is refused below (AdmittedFrom)
+		for _, g := range view.Grants() {
+			if g.Reason == "referral" && g.SourceID == in.ReferralID {
+				fields = g.Fields
+			}
+		}
+	}
 	if view.Full() {
 		fields = s.StayFields
 	}
