@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"bytes"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -103,6 +105,10 @@ func TestReceiversCannotChangeTheCase(t *testing.T) {
 						t.Errorf("%s POST %s: status %d, want 403 or 404\n%s", rel, f.path, resp.StatusCode, short(body))
 					}
 				}
+				resp, body := upload(t, b, rc.id)
+				if resp.StatusCode != http.StatusForbidden {
+					t.Errorf("%s uploads a file: status %d, want 403\n%s", rel, resp.StatusCode, short(body))
+				}
 				api := ta.newBearer(t, ids[rel])
 				for _, c := range apis {
 					resp, body := api.do(t, c.method, c.path, strings.NewReader(c.body),
@@ -114,6 +120,13 @@ func TestReceiversCannotChangeTheCase(t *testing.T) {
 			}
 			if after := fileSnapshot(t, ta, rc); after != before {
 				t.Errorf("the receivers changed the owner's file:\nbefore %s\nafter  %s", before, after)
+			}
+			// The same upload by the assigned worker goes through: the refusals above are
+			// the access rule, not a malformed request.
+			b := ta.newBrowser(t, rc.users[relAssigned].Email, testPassword)
+			b.signIn(t)
+			if resp, body := upload(t, b, rc.id); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("the assigned worker uploads a file: status %d\n%s", resp.StatusCode, short(body))
 			}
 		})
 	}
@@ -136,7 +149,9 @@ func fileSnapshot(t *testing.T, ta *testApp, rc *relationsCase) string {
 	events, _ := ta.Cases.Events(w, rc.id)
 	services, _ := ta.Cases.Services(w, rc.id)
 	approvals, _ := ta.Cases.Approvals(w, rc.id)
-	fmt.Fprintf(&b, "consents %d tasks %d flags %d events %d", len(consents), len(tasks), len(flags), len(events))
+	files, _ := ta.Cases.Attachments(w, rc.id)
+	fmt.Fprintf(&b, "consents %d tasks %d flags %d events %d files %d", len(consents), len(tasks), len(flags), len(events),
+		len(files))
 	for _, x := range tasks {
 		fmt.Fprintf(&b, " task:%v", x.Done)
 	}
@@ -150,4 +165,22 @@ func fileSnapshot(t *testing.T, ta *testApp, rc *relationsCase) string {
 		fmt.Fprintf(&b, " approval:%s:%s", x.Kind, x.Status)
 	}
 	return b.String()
+}
+
+// upload sends a small PDF as the case page's attachment form does.
+func upload(t *testing.T, b *browser, caseID string) (*http.Response, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile("attachment.file", "informe.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write([]byte("%PDF-1.4\n% informe\n%%EOF\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.do(t, http.MethodPost, cases.UploadPrefix+caseID, &buf, map[string]string{"Content-Type": mw.FormDataContentType()})
 }
