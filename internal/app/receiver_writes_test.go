@@ -12,6 +12,7 @@ import (
 
 	"github.com/amparo-ec/amparo/internal/cases"
 	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/errs"
 )
 
 // TestReceiversCannotChangeTheCase: every receiving relation to a case (the NGO of an
@@ -183,4 +184,43 @@ func upload(t *testing.T, b *browser, caseID string) (*http.Response, string) {
 		t.Fatal(err)
 	}
 	return b.do(t, http.MethodPost, cases.UploadPrefix+caseID, &buf, map[string]string{"Content-Type": mw.FormDataContentType()})
+}
+
+// TestReceiversAreNotToldTheCaseClosed: the owner's stage is withheld from receiving
+// agencies, so closing the case must not show through their own records: the NGO, the
+// shelter and the prosecution office go on writing their notes, and the NGO recording
+// the services it delivers, as before (a refusal "the case is closed" would tell them).
+func TestReceiversAreNotToldTheCaseClosed(t *testing.T) {
+	for _, engine := range engines {
+		t.Run(engine, func(t *testing.T) {
+			ta := newApp(t, engine)
+			rc := setUpRelations(t, ta)
+			w := as(rc.users[relAssigned])
+			ap, err := ta.Cases.RequestApproval(w, rc.id, "closure", "transferred")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ta.Cases.Decide(as(rc.users[relOwner]), ap.ID, true, ""); err != nil {
+				t.Fatal(err)
+			}
+			for _, rel := range []string{relReferral, relShelter, relProsecution} {
+				ctx := as(rc.users[rel])
+				if _, err := ta.Cases.AddNote(ctx, rc.id, "Seguimiento de "+rel); err != nil {
+					t.Errorf("%s writes a note on the closed case: %v", rel, err)
+				}
+				s, err := ta.Cases.AddService(ctx, rc.id, cases.ServiceInput{SupportType: "psychosocial"})
+				if err != nil {
+					t.Errorf("%s records a service on the closed case: %v", rel, err)
+					continue
+				}
+				if _, err := ta.Cases.UpdateService(ctx, rc.id, s.ID, "delivered", time.Now().In(time.FixedZone("ECT", -5*3600)).Format("2006-01-02"), ""); err != nil {
+					t.Errorf("%s updates its service on the closed case: %v", rel, err)
+				}
+			}
+			// The owner's side still may not change the closed file without reopening it.
+			if _, err := ta.Cases.AddNote(w, rc.id, "nota"); errs.CodeOf(err) != errs.CodeConflict {
+				t.Errorf("the assigned worker writes a note on the closed case: %v, want a conflict", err)
+			}
+		})
+	}
 }
