@@ -2,9 +2,14 @@ package cases
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/amparo-ec/amparo/internal/platform/secure"
 )
@@ -98,4 +103,44 @@ func matchCarried(reasons []string, query map[string][]string, keys map[searchKe
 		}
 	}
 	return true
+}
+
+// dupQuery is what a check looks for, by kind of blind index: the documents typed, the
+// names and aliases typed, and their phonetic keys with the birth years around the one
+// typed.
+func (s *Service) dupQuery(in *Input) map[string][]string {
+	c := &Case{Input: *in}
+	s.derive(c)
+	q := map[string][]string{}
+	for _, d := range in.Person.Documents {
+		q["doc"] = append(q["doc"], s.kr.DocumentIndex("case_doc", d.Number))
+	}
+	for _, n := range append([]string{in.Person.FullName()}, in.Person.Aliases...) {
+		if secure.Normalize(n) == "" {
+			continue
+		}
+		q["name"] = append(q["name"], s.kr.BlindIndex("case_name", n))
+		if keys := secure.PhoneticKeys(n); len(keys) > 0 && c.BirthYear > 0 {
+			joined := strings.Join(keys, " ")
+			for y := c.BirthYear - 2; y <= c.BirthYear+2; y++ {
+				q["name_phon_year"] = append(q["name_phon_year"], s.kr.BlindIndex("case_name_phon_year", joined+"|"+strconv.Itoa(y)))
+			}
+		}
+	}
+	return q
+}
+
+// queryKey is one digest of a check's query (its blind-index keys, sorted), so two
+// checks can be known to have looked for the same thing without keeping what either
+// looked for.
+func queryKey(query map[string][]string) string {
+	var keys []string
+	for kind, values := range query {
+		for _, v := range values {
+			keys = append(keys, kind+":"+v)
+		}
+	}
+	sort.Strings(keys)
+	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
+	return hex.EncodeToString(sum[:])
 }
