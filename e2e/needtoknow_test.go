@@ -35,30 +35,7 @@ func TestNeedToKnowJourney(t *testing.T) {
 	for _, engine := range engines {
 		t.Run(engine, func(t *testing.T) {
 			start := time.Now()
-			srv := startServer(t, engine)
-			type setup struct {
-				ids map[string]string
-				err error
-			}
-			ready := make(chan setup, 1)
-			go func() {
-				ids, err := setUpNetwork(srv)
-				ready <- setup{ids, err}
-			}()
-			office := journeyBrowser(t) // national coordination, then the shelter coordinator
-			worker := journeyBrowser(t) // the case worker
-			su := <-ready
-			if su.err != nil {
-				t.Fatal(su.err)
-			}
-			ag := su.ids
-
-			shelterURL := registerShelter(t, office, srv, ag["santa-rosa"])
-			logout(t, office, "national coordinator")
-
-			visit(t, worker, srv.URL+"/login")
-			follow(t, worker, "worker: sign in", signIn(t, worker, netWorkerEmail, netPassword))
-			enrol(t, worker, "worker")
+			srv, office, worker, ag, shelterURL := startNetwork(t, engine)
 			caseURL, caseNumber := registerGirl(t, worker)
 			writeCaseFile(t, worker)
 			consentToShelter(t, worker, ag["santa-rosa"])

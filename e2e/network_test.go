@@ -49,31 +49,7 @@ func TestNetworkJourney(t *testing.T) {
 	for _, engine := range engines {
 		t.Run(engine, func(t *testing.T) {
 			start := time.Now()
-			srv := startServer(t, engine)
-			// The command line sets up the people while the two browsers start.
-			type setup struct {
-				ids map[string]string
-				err error
-			}
-			ready := make(chan setup, 1)
-			go func() {
-				ids, err := setUpNetwork(srv)
-				ready <- setup{ids, err}
-			}()
-			office := journeyBrowser(t) // national coordination, then the shelter coordinator
-			worker := journeyBrowser(t) // the case worker
-			su := <-ready
-			if su.err != nil {
-				t.Fatal(su.err)
-			}
-			ag := su.ids
-
-			shelterURL := registerShelter(t, office, srv, ag["santa-rosa"])
-			logout(t, office, "national coordinator")
-
-			visit(t, worker, srv.URL+"/login")
-			follow(t, worker, "worker: sign in", signIn(t, worker, netWorkerEmail, netPassword))
-			enrol(t, worker, "worker")
+			srv, office, worker, ag, shelterURL := startNetwork(t, engine)
 			caseURL, caseNumber := registerGirl(t, worker)
 			consentToShelter(t, worker, ag["santa-rosa"])
 			refURL, refNumber := referToShelter(t, worker, caseURL, ag["santa-rosa"], engine)
@@ -101,6 +77,38 @@ func TestNetworkJourney(t *testing.T) {
 // setUpNetwork creates, with the command line, the programme's office, an NGO, a
 // shelter operator and a health centre, and the three people of the journey. It
 // returns the agency ids by code. It runs beside the test's goroutine, so it returns
+
+// startNetwork is the start the network journeys share: a server on engine, the people
+// set up from the command line while two browsers start (office: national
+// coordination, later the shelter coordinator; worker: the case worker), the shelter
+// registered by national coordination, and the worker signed in with a second factor.
+// It returns the agencies' ids by code and the shelter's page.
+func startNetwork(t *testing.T, engine string) (srv *server, office, worker context.Context, ag map[string]string, shelterURL string) {
+	t.Helper()
+	srv = startServer(t, engine)
+	type setup struct {
+		ids map[string]string
+		err error
+	}
+	ready := make(chan setup, 1)
+	go func() {
+		ids, err := setUpNetwork(srv)
+		ready <- setup{ids, err}
+	}()
+	office, worker = journeyBrowser(t), journeyBrowser(t)
+	su := <-ready
+	if su.err != nil {
+		t.Fatal(su.err)
+	}
+	ag = su.ids
+	shelterURL = registerShelter(t, office, srv, ag["santa-rosa"])
+	logout(t, office, "national coordinator")
+	visit(t, worker, srv.URL+"/login")
+	follow(t, worker, "worker: sign in", signIn(t, worker, netWorkerEmail, netPassword))
+	enrol(t, worker, "worker")
+	return srv, office, worker, ag, shelterURL
+}
+
 // its error instead of failing the test.
 func setUpNetwork(srv *server) (map[string]string, error) {
 	idRe := regexp.MustCompile(`\(id ([0-9a-f-]{36})\)`)
