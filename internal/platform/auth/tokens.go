@@ -45,8 +45,9 @@ type Token struct {
 // Live reports whether the token can still be used at t.
 func (t *Token) Live(now time.Time) bool { return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt) }
 
-// CreateToken makes a token for userID (the user themself, or the system for the CLI)
-// and returns its secret once. A token the system issues is recorded with its origin
+// CreateToken makes a token for userID (the user themself in a signed-in browser, or
+// the system for the CLI) and returns its secret once; a request authenticated by a
+// token cannot make one. A token the system issues is recorded with its origin
 // (the operator, and the channel: "cli" for "amparo token create"), audited as
 // "token.issue" naming the user, and listed on the user's profile where they may
 // revoke it.
@@ -59,6 +60,11 @@ func (s *Service) CreateToken(ctx context.Context, userID, name string, ttl time
 	if !operator {
 		if err := sub.Require(access.Create, access.Token); err != nil {
 			return "", nil, err
+		}
+		// A token makes no tokens: a leaked one could otherwise leave behind a copy that
+		// lives a year after it is revoked. Tokens are made in a signed-in browser.
+		if reqinfo.From(ctx).TokenID != "" {
+			return "", nil, errs.New(errs.CodeForbidden, "profile.token_needs_session")
 		}
 	}
 	name = strings.TrimSpace(name)
