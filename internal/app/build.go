@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/amparo-ec/amparo/internal/platform/audit"
 	"github.com/amparo-ec/amparo/internal/platform/auth"
@@ -46,8 +47,9 @@ func (a *App) build(ctx context.Context) error {
 		mux.Handle(rt.Pattern, a.guard(rt))
 	}
 	a.handler = a.Web.Stack(a.Auth.Identify(web.RecordRoute(a.Web.Unmatched(mux)), a.Web.Error), web.Options{
-		TrustProxy: a.Config.TrustProxy,
-		Metrics:    a.Metrics,
+		TrustProxy:    a.Config.TrustProxy,
+		SecureCookies: strings.HasPrefix(strings.ToLower(strings.TrimSpace(a.Config.BaseURL)), "https://"),
+		Metrics:       a.Metrics,
 		// Attachments (10 MiB each, encoded in a multipart body) are the only large bodies.
 		LargeBodyPrefixes: []string{"/uploads/"},
 		LargeBody:         11 << 20,

@@ -23,6 +23,10 @@ import (
 type Options struct {
 	// TrustProxy honours X-Forwarded-For and X-Forwarded-Proto from a reverse proxy.
 	TrustProxy bool
+	// SecureCookies marks the cookies the stack sets (the flash message) Secure on every
+	// request: the public URL is https. Without it they are Secure when the request
+	// came over TLS or a trusted proxy says https.
+	SecureCookies bool
 	// MaxBody is the default request body limit in bytes.
 	MaxBody int64
 	// LargeBodyPrefixes are path prefixes (uploads) allowed LargeBody bytes instead.
@@ -32,6 +36,15 @@ type Options struct {
 }
 
 type nonceKey struct{}
+
+type secureKey struct{}
+
+// CookieSecure reports whether cookies set in answer to r must carry the Secure flag
+// (Options.SecureCookies, or a request over TLS directly or through a trusted proxy).
+func CookieSecure(r *http.Request) bool {
+	v, _ := r.Context().Value(secureKey{}).(bool)
+	return v
+}
 
 // NonceOf returns the CSP nonce of the request, for <script nonce="...">.
 func NonceOf(r *http.Request) string {
@@ -90,7 +103,8 @@ func requestInfo(next http.Handler, o Options) http.Handler {
 			choice = c.Value
 		}
 		info.Lang = i18n.Match(choice, r.Header.Get("Accept-Language"))
-		next.ServeHTTP(w, r.WithContext(reqinfo.With(r.Context(), info)))
+		ctx := context.WithValue(reqinfo.With(r.Context(), info), secureKey{}, o.SecureCookies || IsTLS(r, o.TrustProxy))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
