@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -122,11 +123,17 @@ func validRequestID(s string) bool {
 	return true
 }
 
+// clientIP is the address of the client: the connection's, or behind a trusted proxy
+// the last entry of X-Forwarded-For (the one the proxy added) when it is an IP address.
+// It goes into the audit trail, sessions and the sign-in throttle's key, so a value that
+// is not an address (words, bytes that are not UTF-8) is never taken from the header.
 func clientIP(r *http.Request, trustProxy bool) string {
 	if trustProxy {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			parts := strings.Split(xff, ",")
-			return strings.TrimSpace(parts[len(parts)-1])
+			if a, err := netip.ParseAddr(strings.TrimSpace(parts[len(parts)-1])); err == nil {
+				return a.String()
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
