@@ -9,6 +9,7 @@ import (
 
 	"github.com/amparo-ec/amparo/internal/platform/audit"
 	"github.com/amparo-ec/amparo/internal/platform/auth"
+	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/secure"
 	"github.com/amparo-ec/amparo/internal/platform/web"
 )
@@ -39,7 +40,7 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.Web = &web.Web{Renderer: r, Catalog: a.Catalog, Log: a.Log, LoginPath: "/login",
-		User: a.userView, Nav: a.nav}
+		User: a.userView, Nav: a.nav, Unavailable: db.IsUnavailable}
 	a.AuthH = &auth.Handlers{Svc: a.Auth, Web: a.Web, TrustProxy: a.Config.TrustProxy, BaseURL: a.Config.BaseURL}
 
 	mux := http.NewServeMux()
