@@ -122,6 +122,9 @@ func cmdRestore(ctx context.Context, args []string, out, errOut io.Writer) error
 		return err
 	}
 	fmt.Fprintf(out, "Restored %s into %s (schema version %d, now %d).\n", *file, describeDB(c), from, to)
+	if err := endRestoredAccess(ctx, d, out); err != nil {
+		return err
+	}
 	checks, err := app.RecordedKeyChecks(ctx, d)
 	if err != nil {
 		return err
