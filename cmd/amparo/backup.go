@@ -136,6 +136,22 @@ func cmdRestore(ctx context.Context, args []string, out, errOut io.Writer) error
 	if err := endRestoredAccess(ctx, d, out); err != nil {
 		return err
 	}
+	intact, err := verifyRestored(ctx, d, out)
+	if err != nil {
+		return err
+	}
+	if err := checkRestoredKeys(ctx, c, d, out); err != nil {
+		return err
+	}
+	if !intact {
+		return errBroken
+	}
+	return nil
+}
+
+// checkRestoredKeys checks the key file against the restored database, or says where
+// to put it and which keys it must hold.
+func checkRestoredKeys(ctx context.Context, c *config.Config, d *db.DB, out io.Writer) error {
 	checks, err := app.RecordedKeyChecks(ctx, d)
 	if err != nil {
 		return err
@@ -155,7 +171,7 @@ func cmdRestore(ctx context.Context, args []string, out, errOut io.Writer) error
 	if err := app.CheckKeys(ctx, d, kr, app.KeySource(c)); err != nil {
 		return fmt.Errorf("restored, but %w", err)
 	}
-	fmt.Fprintf(out, "The %s holds this database's keys. Check the copy with: amparo audit verify%s\n", app.KeySource(c), flagsOf(c))
+	fmt.Fprintf(out, "The %s holds this database's keys.\n", app.KeySource(c))
 	return nil
 }
 
