@@ -214,7 +214,8 @@ func (wb *Web) accessLog(next http.Handler, m *Metrics) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		rh := &routeHolder{}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, rh)))
-		if sw.status == 0 {
+		wrote := sw.status != 0
+		if !wrote {
 			sw.status = http.StatusOK
 		}
 		d := time.Since(start)
@@ -240,8 +241,10 @@ func (wb *Web) accessLog(next http.Handler, m *Metrics) http.Handler {
 			slog.Int("status", status), slog.Int64("bytes", sw.bytes),
 			slog.Duration("duration", d), slog.String("user", info.UserID)}
 		if gone {
-			attrs = append(attrs, slog.String("note", "client closed request"),
-				slog.Int("handler_status", sw.status))
+			attrs = append(attrs, slog.String("note", "client closed request"))
+			if wrote { // what the handler had begun to answer; nothing when it wrote nothing
+				attrs = append(attrs, slog.Int("handler_status", sw.status))
+			}
 		}
 		wb.Log.LogAttrs(context.WithoutCancel(r.Context()), slog.LevelInfo, "http", attrs...)
 	})
