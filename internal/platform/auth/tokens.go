@@ -101,6 +101,9 @@ func (s *Service) CreateToken(ctx context.Context, userID, name string, ttl time
 		}
 	}
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
+		if err := s.stillActive(ctx, userID); err != nil {
+			return err
+		}
 		if err := s.st.exec(ctx, "create token", `INSERT INTO api_tokens (id, user_id, name, token_hash, prefix,
 			created_at, expires_at, created_by, created_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, userID, name,
 			hashToken(secret), t.Prefix, db.FormatTime(now), db.FormatTime(t.ExpiresAt), sub.UserID, via); err != nil {
@@ -112,6 +115,26 @@ func (s *Service) CreateToken(ctx context.Context, userID, name string, ttl time
 		return "", nil, err
 	}
 	return secret, t, nil
+}
+
+// stillActive checks, inside the caller's transaction, that the user and their agency
+// are active, and holds them so (PostgreSQL: FOR SHARE; SQLite: the transaction holds
+// the write lock). A deactivation in progress has locked the row it changes and revokes
+// the tokens it sees: without this, a token made at that moment would miss the
+// revocation and work again after a reactivation.
+func (s *Service) stillActive(ctx context.Context, userID string) error {
+	q := `SELECT u.active, a.active FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.id = ?`
+	if s.d.Dialect == db.Postgres {
+		q += ` FOR SHARE OF u, a`
+	}
+	var user, agency int
+	if err := s.d.QueryRowWrite(ctx, q, userID).Scan(&user, &agency); err != nil {
+		return fmt.Errorf("auth: check account: %w", err)
+	}
+	if user != 1 || agency != 1 {
+		return errs.Invalid(map[string]string{"email": "validation.user_inactive"})
+	}
+	return nil
 }
 
 // ListTokens lists a user's tokens (their own only), those an operator issued for
