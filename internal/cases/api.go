@@ -67,7 +67,7 @@ type patchBody struct {
 // and the case changed since, or when the case is closed.
 func (api *API) Update(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	cur, err := api.Svc.Get(r.Context(), id)
+	cur, err := api.Svc.Editable(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -50,8 +50,9 @@ func (s *Service) limitDupChecks(ctx context.Context, sub *access.Subject) error
 	return errs.New(errs.CodeTooMany, "cases.dup.limited")
 }
 
-// saveCheck stores a check and the cases it matched (ids and reasons only).
-func (s *Service) saveCheck(ctx context.Context, sub *access.Subject, id string, matches []dupMatch) error {
+// saveCheck stores a check, the digest of what it looked for (queryKey) and the cases
+// it matched (ids and reasons only).
+func (s *Service) saveCheck(ctx context.Context, sub *access.Subject, id, qkey string, matches []dupMatch) error {
 	inReach, elsewhere := 0, 0
 	for _, m := range matches {
 		if m.InReach {
@@ -60,8 +61,8 @@ func (s *Service) saveCheck(ctx context.Context, sub *access.Subject, id string,
 			elsewhere++
 		}
 	}
-	if _, err := s.d.Exec(ctx, `INSERT INTO case_dup_checks (id, user_id, agency_id, created_at, in_reach, elsewhere)
-		VALUES (?, ?, ?, ?, ?, ?)`, id, sub.UserID, sub.AgencyID, db.FormatTime(s.Now()), inReach, elsewhere); err != nil {
+	if _, err := s.d.Exec(ctx, `INSERT INTO case_dup_checks (id, user_id, agency_id, created_at, in_reach, elsewhere, query_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, sub.UserID, sub.AgencyID, db.FormatTime(s.Now()), inReach, elsewhere, qkey); err != nil {
 		return fmt.Errorf("cases: save duplicate check: %w", err)
 	}
 	for _, m := range matches {
@@ -112,20 +113,22 @@ func (s *Service) auditCheck(ctx context.Context, checkID string, matches []dupM
 	return nil
 }
 
-// priorRequest finds the user's earlier check from which a connection request about
-// every one of these cases was sent and still stands (waiting or connected). After a
-// refusal or an expiry the user may ask again.
-func (s *Service) priorRequest(ctx context.Context, userID string, caseIDs []string) (string, time.Time, error) {
+// priorRequest finds the user's earlier check that looked for the same thing (qkey)
+// and from which a connection request about every one of these cases was sent and
+// still stands (waiting or connected). After a refusal or an expiry the user may ask
+// again. A check that looked for something else is never one: that its matches are the
+// same cases would link what the user typed then with what they typed now.
+func (s *Service) priorRequest(ctx context.Context, userID, qkey string, caseIDs []string) (string, time.Time, error) {
 	ph := strings.TrimSuffix(strings.Repeat("?,", len(caseIDs)), ",")
 	now := db.FormatTime(s.Now())
-	args := []any{userID, db.FormatTime(s.Now().Add(-DupRequestTTL)), dupConnected, dupPending, now}
+	args := []any{userID, qkey, db.FormatTime(s.Now().Add(-DupRequestTTL)), dupConnected, dupPending, now}
 	for _, id := range caseIDs {
 		args = append(args, id)
 	}
 	args = append(args, len(caseIDs))
 	var id, at string
 	err := s.d.QueryRow(ctx, `SELECT k.id, k.requested_at FROM case_dup_checks k
-		WHERE k.user_id = ? AND k.requested_at <> '' AND k.requested_at >= ?
+		WHERE k.user_id = ? AND k.query_key = ? AND k.requested_at <> '' AND k.requested_at >= ?
 		AND EXISTS (SELECT 1 FROM case_dup_requests r WHERE r.check_id = k.id
 		            AND (r.status = ? OR (r.status = ? AND r.expires_at >= ?)))
 		AND (SELECT COUNT(*) FROM case_dup_check_cases m WHERE m.check_id = k.id AND m.in_reach = 0
@@ -193,7 +196,7 @@ func (s *Service) CheckResult(ctx context.Context, checkID string) (*DuplicateRe
 		return nil, fmt.Errorf("cases: check result: %w", err)
 	}
 	for _, m := range found {
-		if err := s.describeMatch(ctx, sub, &m); err != nil {
+		if err := s.describeMatch(ctx, sub, &m, nil); err != nil {
 			return nil, err
 		}
 		if m.Number != "" && m.InReach {

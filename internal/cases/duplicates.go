@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/amparo-ec/amparo/internal/platform/access"
 	"github.com/amparo-ec/amparo/internal/platform/errs"
-	"github.com/amparo-ec/amparo/internal/platform/secure"
 )
 
 // Duplicate is a likely earlier registration of the same person that the user may know
@@ -82,13 +80,14 @@ func (s *Service) Duplicates(ctx context.Context, in *Input, excludeID string) (
 	if err := s.limitDupChecks(ctx, sub); err != nil {
 		return nil, err
 	}
-	found, err := s.matchPerson(ctx, in, excludeID)
+	query := s.dupQuery(in)
+	found, err := s.matchPerson(ctx, query, excludeID)
 	if err != nil {
 		return nil, err
 	}
 	matches := make([]dupMatch, 0, len(found))
 	for _, m := range found {
-		if err := s.describeMatch(ctx, sub, &m); err != nil {
+		if err := s.describeMatch(ctx, sub, &m, query); err != nil {
 			return nil, err
 		}
 		if m.Number != "" {
@@ -114,11 +113,12 @@ func (s *Service) Duplicates(ctx context.Context, in *Input, excludeID string) (
 		return res.InReach[i].Number < res.InReach[j].Number
 	})
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
-		if err := s.saveCheck(ctx, sub, res.CheckID, matches); err != nil {
+		qkey := queryKey(query)
+		if err := s.saveCheck(ctx, sub, res.CheckID, qkey, matches); err != nil {
 			return err
 		}
 		if res.Elsewhere {
-			prior, at, err := s.priorRequest(ctx, sub.UserID, elsewhere)
+			prior, at, err := s.priorRequest(ctx, sub.UserID, qkey, elsewhere)
 			if err != nil {
 				return err
 			}
@@ -134,11 +134,9 @@ func (s *Service) Duplicates(ctx context.Context, in *Input, excludeID string) (
 	return res, nil
 }
 
-// matchPerson finds the cases whose blind indexes match the person, strongest first
-// (most reasons), at most maxDupMatches of them.
-func (s *Service) matchPerson(ctx context.Context, in *Input, excludeID string) ([]dupMatch, error) {
-	c := &Case{Input: *in}
-	s.derive(c)
+// matchPerson finds the cases whose blind indexes match a check's query, strongest
+// first (most reasons), at most maxDupMatches of them.
+func (s *Service) matchPerson(ctx context.Context, query map[string][]string, excludeID string) ([]dupMatch, error) {
 	reasons := map[string]map[string]bool{}
 	match := func(reason, kind string, values []string) error {
 		if len(values) == 0 {
@@ -169,27 +167,8 @@ func (s *Service) matchPerson(ctx context.Context, in *Input, excludeID string) 
 		}
 		return rows.Err()
 	}
-	var docs, names, phon []string
-	for _, d := range in.Person.Documents {
-		docs = append(docs, s.kr.DocumentIndex("case_doc", d.Number))
-	}
-	for _, n := range append([]string{in.Person.FullName()}, in.Person.Aliases...) {
-		if secure.Normalize(n) == "" {
-			continue
-		}
-		names = append(names, s.kr.BlindIndex("case_name", n))
-		if keys := secure.PhoneticKeys(n); len(keys) > 0 && c.BirthYear > 0 {
-			joined := strings.Join(keys, " ")
-			for y := c.BirthYear - 2; y <= c.BirthYear+2; y++ {
-				phon = append(phon, s.kr.BlindIndex("case_name_phon_year", joined+"|"+strconv.Itoa(y)))
-			}
-		}
-	}
-	for _, m := range []struct {
-		reason, kind string
-		values       []string
-	}{{"document", "doc", docs}, {"name", "name", names}, {"phonetic_name", "name_phon_year", phon}} {
-		if err := match(m.reason, m.kind, m.values); err != nil {
+	for _, reason := range dupReasons {
+		if err := match(reason, dupKinds[reason], query[dupKinds[reason]]); err != nil {
 			return nil, err
 		}
 	}
@@ -218,8 +197,9 @@ func (s *Service) matchPerson(ctx context.Context, in *Input, excludeID string) 
 
 // describeMatch loads the number and agency of a matched case and decides whether the
 // user may know about it: a case they may open, or one of their own institution. A case
-// deleted meanwhile is left without a number (and dropped).
-func (s *Service) describeMatch(ctx context.Context, sub *access.Subject, m *dupMatch) error {
+// deleted meanwhile is left without a number (and dropped). query is the check's (nil
+// when a stored check is shown again: its matches were judged when it was made).
+func (s *Service) describeMatch(ctx context.Context, sub *access.Subject, m *dupMatch, query map[string][]string) error {
 	rec, grants, err := s.st.access(ctx, m.CaseID)
 	if errs.CodeOf(err) == errs.CodeNotFound {
 		return nil
@@ -237,10 +217,18 @@ func (s *Service) describeMatch(ctx context.Context, sub *access.Subject, m *dup
 	}
 	// A case the viewer sees only as a receiving agency (a referral, a stay) is within
 	// reach only when what it carries covers every reason of the match: a receiver who
-	// was never shown the person's documents must not learn their number matches.
+	// was never shown the person's documents must not learn their number matches, nor
+	// one who was shown the names learn that what they typed is the person's alias.
 	if sub.Allows(access.View, access.Case, rec) {
 		v := viewFor(sub, m.CaseID, rec, grants)
 		m.CanOpen = v.Full() || v.coversMatch(m.Reasons)
+		if m.CanOpen && !v.Full() && query != nil {
+			keys, err := s.st.loadCarriedKeys(ctx, v, m.CaseID)
+			if err != nil {
+				return err
+			}
+			m.CanOpen = matchCarried(m.Reasons, query, keys)
+		}
 	}
 	m.InReach = m.CanOpen || rec.AgencyID == sub.AgencyID
 	return nil

@@ -59,7 +59,7 @@ func (h *Handlers) WithdrawConsent(w http.ResponseWriter, r *http.Request) error
 
 func (h *Handlers) withdrawPage(r *http.Request, id string, v url.Values) (*web.Page, error) {
 	ctx := r.Context()
-	c, err := h.Svc.Get(ctx, id)
+	c, err := h.Svc.Editable(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 
 // EditCase shows the case form filled with the stored case and its version.
 func (h *Handlers) EditCase(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.Svc.Get(r.Context(), r.PathValue("id"))
+	c, err := h.Svc.Editable(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (h *Handlers) UpdateCase(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	id := r.PathValue("id")
-	cur, err := h.Svc.Get(ctx, id)
+	cur, err := h.Svc.Editable(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/amparo-ec/amparo/internal/platform/access"
 	"github.com/amparo-ec/amparo/internal/platform/audit"
@@ -54,7 +53,7 @@ func (s *Service) Shared(ctx context.Context, q string) ([]SharedRow, error) {
 		args = append(args, a...)
 	}
 	rows, err := s.d.Query(ctx, `SELECT c.id, c.number, c.agency_id, COALESCE(c.assigned_to, ''), ag.name,
-		c.enc_given_names, c.enc_family_names,
+		c.enc_given_names, c.enc_family_names, c.enc_documents, COALESCE(c.birth_year, 0),
 		ca.reason, ca.source_id, ca.fields, ca.label, ca.link, ca.since
 		FROM case_access ca JOIN cases c ON c.id = ca.case_id JOIN agencies ag ON ag.id = c.agency_id
 		WHERE `+where+` ORDER BY ca.since DESC, c.id LIMIT ?`, append(args, 5*MaxShared)...)
@@ -62,10 +61,11 @@ func (s *Service) Shared(ctx context.Context, q string) ([]SharedRow, error) {
 		return nil, fmt.Errorf("cases: shared: %w", err)
 	}
 	type raw struct {
-		row                     SharedRow
-		assigned, given, family string
-		rec                     access.Record
-		grants                  []Grant
+		row                           SharedRow
+		assigned, given, family, docs string
+		year                          int
+		rec                           access.Record
+		grants                        []Grant
 	}
 	var order []string
 	byID := map[string]*raw{}
@@ -74,7 +74,7 @@ func (s *Service) Shared(ctx context.Context, q string) ([]SharedRow, error) {
 		var g Grant
 		var fields, since string
 		if err := rows.Scan(&r.row.ID, &r.row.Number, &r.row.AgencyID, &r.assigned, &r.row.AgencyName, &r.given, &r.family,
-			&g.Reason, &g.SourceID, &fields, &g.Label, &g.Link, &since); err != nil {
+			&r.docs, &r.year, &g.Reason, &g.SourceID, &fields, &g.Label, &g.Link, &since); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("cases: shared: %w", err)
 		}
@@ -104,9 +104,16 @@ func (s *Service) Shared(ctx context.Context, q string) ([]SharedRow, error) {
 			continue
 		}
 		// A name or document search may only find a case through what the relation
-		// carries, or it would confirm a withheld name or document number.
-		if byName && !(v.Field("given_names") && v.Field("family_names") && (!hasDigit(q) || v.Field("documents"))) {
-			continue
+		// carries, or it would confirm an alias or a withheld document number
+		// (carried.go).
+		if byName {
+			keys, err := s.st.carriedKeys(v, id, r.given, r.family, r.docs, r.year)
+			if err != nil {
+				return nil, err
+			}
+			if !s.st.searchMatches(q, keys) {
+				continue
+			}
 		}
 		row := r.row
 		row.View, row.Grants = v, v.Grants()
@@ -155,8 +162,6 @@ func (s *Service) recordShared(ctx context.Context, rows []SharedRow) error {
 		return flush()
 	})
 }
-
-func hasDigit(s string) bool { return strings.IndexFunc(s, unicode.IsDigit) >= 0 }
 
 // Name is the person's name as the shared row shows it ("" when not carried).
 func (r *SharedRow) Name() string { return strings.TrimSpace(r.GivenNames + " " + r.FamilyNames) }

@@ -29,7 +29,7 @@ const MaxNote = maxText
 // the case write the case's notes; a receiving agency (referral, shelter, prosecution)
 // writes its own, which only its staff read.
 func (s *Service) AddNote(ctx context.Context, caseID, body string) (*Note, error) {
-	sub, _, err := s.checkWrite(ctx, caseID, SecNotes)
+	sub, v, err := s.checkWrite(ctx, caseID, SecNotes)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func (s *Service) AddNote(ctx context.Context, caseID, body string) (*Note, erro
 	}
 	n := &Note{ID: newID(), CaseID: caseID, Body: body, AuthorID: sub.UserID, CreatedAt: s.Now().UTC()}
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
-		if err := s.writable(ctx, caseID); err != nil {
+		if err := s.ownRecordsWritable(ctx, v, caseID); err != nil {
 			return err
 		}
 		sl := &sealer{kr: s.kr, kind: "case_note", id: n.ID}

@@ -90,6 +90,17 @@ func (s *Service) writable(ctx context.Context, caseID string) error {
 	return nil
 }
 
+// ownRecordsWritable is writable for the sections each agency keeps for itself (notes,
+// the services it records): the owner's side may not add to a closed case, while a
+// receiving agency, which is not shown the owner's stage, keeps its own records
+// whatever the stage (a refusal "the case is closed" would tell it).
+func (s *Service) ownRecordsWritable(ctx context.Context, v *View, caseID string) error {
+	if !v.Full() {
+		return nil
+	}
+	return s.writable(ctx, caseID)
+}
+
 func (in *ServiceInput) normalize() {
 	in.SupportType = strings.TrimSpace(in.SupportType)
 	in.Need = strings.TrimSpace(in.Need)
@@ -147,7 +158,7 @@ func (s *Service) AddService(ctx context.Context, caseID string, in ServiceInput
 	p := &PlannedService{ServiceInput: in, ID: newID(), CaseID: caseID, AgencyID: sub.AgencyID, Status: "planned",
 		CreatedBy: sub.UserID, CreatedAt: now, UpdatedAt: now}
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
-		if err := s.writable(ctx, caseID); err != nil {
+		if err := s.ownRecordsWritable(ctx, v, caseID); err != nil {
 			return err
 		}
 		sl := &sealer{kr: s.kr, kind: "case_service", id: p.ID}
@@ -203,7 +214,7 @@ func (s *Service) UpdateService(ctx context.Context, caseID, serviceID, status, 
 	}
 	var out *PlannedService
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
-		if err := s.writable(ctx, caseID); err != nil {
+		if err := s.ownRecordsWritable(ctx, v, caseID); err != nil {
 			return err
 		}
 		// A receiving agency's reach is its own services: others are not found (and

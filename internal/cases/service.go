@@ -202,6 +202,18 @@ func (s *Service) Get(ctx context.Context, id string) (*Case, error) {
 	return c, err
 }
 
+// Editable returns the whole case for a form or a merge that changes it (the edit
+// form, the consent withdrawal form, PATCH): only to those who may change it, the
+// owning agency's side with the Update permission. A receiving agency, which may read
+// part of the case but never change it, is refused here (403, audited) as it would be
+// on saving, rather than shown a form it cannot send; anyone else gets 404.
+func (s *Service) Editable(ctx context.Context, id string) (*Case, error) {
+	if _, err := s.check(ctx, id, access.Update); err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
 // Update changes what was typed about a case. version must be the version the user
 // edited; a concurrent change gives a conflict instead of overwriting it.
 func (s *Service) Update(ctx context.Context, id string, version int, in Input) (*Case, error) {

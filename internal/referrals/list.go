@@ -64,6 +64,9 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Referral, int, error) 
 	if f.CaseID != "" {
 		conds = append(conds, "r.case_id = ?")
 		args = append(args, f.CaseID)
+		if f.Direction == "incoming" { // a withdrawn case is not found by its id (hideWithdrawnCase)
+			conds = append(conds, "r.status <> 'revoked'")
+		}
 	}
 	where := strings.Join(conds, " AND ")
 	var total int
@@ -83,6 +86,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Referral, int, error) 
 			return nil, 0, err
 		}
 		r.Overdue = s.overdue(r)
+		hideWithdrawnCase(sub, r)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {

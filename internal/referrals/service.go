@@ -216,6 +216,7 @@ func (s *Service) Get(ctx context.Context, id string) (*Referral, error) {
 	if side(sub, r) == "" {
 		return nil, errs.NotFound()
 	}
+	hideWithdrawnCase(sub, r)
 	withPayload := r.Status != "revoked" && r.Status != "cancelled"
 	if err := s.st.decrypt(r, enc, withPayload); err != nil {
 		return nil, err
@@ -230,6 +231,16 @@ func (s *Service) Get(ctx context.Context, id string) (*Referral, error) {
 		}
 	}
 	return r, nil
+}
+
+// hideWithdrawnCase: once the person withdrew the consent that allowed a referral
+// (status revoked), its receiving side keeps the referral's own record (number, dates,
+// steps) but it no longer names or links the case, which answers 404 to that agency as
+// if it did not exist; a shelter's residents list drops the number the same way.
+func hideWithdrawnCase(sub *access.Subject, r *Referral) {
+	if r.Status == "revoked" && side(sub, r) == "to" {
+		r.CaseID, r.CaseNumber = "", ""
+	}
 }
 
 func (s *Service) overdue(r *Referral) bool {

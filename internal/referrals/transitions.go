@@ -111,6 +111,22 @@ func (s *Service) step(ctx context.Context, id, action string, in StepInput) err
 	}
 	now := db.Now()
 	return s.d.InTx(ctx, func(ctx context.Context) error {
+		if action == "accept" {
+			// Accepting opens the case: only while the consent that allowed the referral
+			// stands (a withdrawal recorded after Send checked it, and before the
+			// referral was written, would otherwise leave it open to acceptance).
+			purpose, agency := "referral", r.ToAgencyID
+			if r.Purpose == "prosecution" {
+				purpose, agency = "prosecution", ""
+			}
+			st, err := s.cases.ConsentStatus(ctx, r.CaseID, purpose, agency)
+			if err != nil {
+				return err
+			}
+			if st != "given" {
+				return errs.Conflict("referrals.err.consent_gone")
+			}
+		}
 		sets := "status = ?, version = version + 1, updated_at = ?"
 		args := []any{t.to, now}
 		switch action {

@@ -3,6 +3,7 @@ package shelters
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/amparo-ec/amparo/internal/cases"
@@ -40,7 +41,11 @@ func (s *Service) Admit(ctx context.Context, shelterID string, in AdmitInput) (*
 	}
 	// The shelter must be able to see the case: its own case, or one referred to it and
 	// accepted (with consent). The check also hides other agencies' cases. The stay
-	// carries what the shelter's agency already sees of the person, no more.
+	// carries what the referral it comes from carries (what the agency sees of the
+	// person by that referral, not by others: cancelling another referral must close
+	// what that one carried); admitted by the case number alone, only what a stay needs
+	// (StayFields) of what the agency was shown, so a legal referral's documents do not
+	// outlive that referral through the stay.
 	view, err := s.cases.ViewOf(ctx, in.CaseID)
 	if err != nil {
 		if errs.CodeOf(err) == errs.CodeNotFound {
@@ -48,7 +53,20 @@ func (s *Service) Admit(ctx context.Context, shelterID string, in AdmitInput) (*
 		}
 		return nil, err
 	}
-	fields := view.Fields()
+	var fields []string
+	for _, f := range view.Fields() {
+		if slices.Contains(s.StayFields, f) || (len(s.StayFields) == 0 && f == "case_number") {
+			fields = append(fields, f)
+		}
+	}
+	if in.ReferralID != "" {
+		fields = nil // a referral the agency has not accepted is refused below (AdmittedFrom)
+		for _, g := range view.Grants() {
+			if g.Reason == "referral" && g.SourceID == in.ReferralID {
+				fields = g.Fields
+			}
+		}
+	}
 	if view.Full() {
 		fields = s.StayFields
 	}
