@@ -180,7 +180,30 @@ func workerFirstSignIn(t *testing.T, srv *server, initial string) {
 		t.Errorf("worker: the menu offers administration: %q", menu)
 	}
 	screenshot(t, ctx, "identity-worker-home-"+srv.Engine)
+	profileOnAPhone(t, ctx, srv)
 	logout(t, ctx, "worker")
+}
+
+// profileOnAPhone: the profile, with an API token in its table, fits a 390 px wide
+// screen: nothing makes the page scroll sideways (the token table scrolls in its card).
+func profileOnAPhone(t *testing.T, ctx context.Context, srv *server) {
+	visit(t, ctx, srv.URL+"/profile")
+	run(t, ctx, "worker: name a token", chromedp.SetValue(chromedp.CSS(`#f-name`), "Integración de prueba"))
+	follow(t, ctx, "worker: make the token", chromedp.Click(chromedp.CSS(`#tokens form.filters button[type="submit"]`)))
+	run(t, ctx, "worker: a phone's width", chromedp.EmulateViewport(390, 844))
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	widths, err := chromedp.Run(sctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth,
+		document.querySelectorAll('#tokens tbody tr').length]`))
+	if err != nil {
+		t.Fatalf("worker: measure the profile: %v", err)
+	}
+	if widths[2] != 1 || widths[0] > widths[1] {
+		t.Errorf("worker: profile at 390 px: page %d px wide in a %d px window, %d token rows; want no sideways scroll and 1 row",
+			widths[0], widths[1], widths[2])
+	}
+	screenshot(t, ctx, "identity-profile-390-"+srv.Engine)
+	run(t, ctx, "worker: back to a desktop's width", chromedp.EmulateViewport(1280, 900))
 }
 
 // lockout: five wrong passwords lock the account; the sixth attempt, with the right

@@ -9,6 +9,7 @@ import (
 
 	"github.com/amparo-ec/amparo/internal/app"
 	"github.com/amparo-ec/amparo/internal/platform/access"
+	"github.com/amparo-ec/amparo/internal/platform/audit"
 	"github.com/amparo-ec/amparo/internal/platform/config"
 	"github.com/amparo-ec/amparo/internal/platform/reqinfo"
 )
@@ -61,9 +62,20 @@ func cmdAuditVerify(ctx context.Context, args []string, out, errOut io.Writer) e
 		fmt.Fprintf(out, "audit trail OK: %d events\n", res.Checked)
 		return nil
 	}
+	printBroken(out, res)
+	return errBroken
+}
+
+// printBroken says what is wrong with an audit trail that does not verify: the first
+// broken event, or the append-only guards missing from an intact chain.
+func printBroken(out io.Writer, res audit.VerifyResult) {
+	if res.FirstBadSeq == 0 {
+		fmt.Fprintf(out, "audit trail NOT PROTECTED: %s\n", res.Problem)
+		fmt.Fprintf(out, "Its %d events check out, but nothing stops an edit. Treat this as a security incident: keep a copy of the database as it is.\n", res.Checked)
+		return
+	}
 	fmt.Fprintf(out, "audit trail BROKEN at event %d: %s\n", res.FirstBadSeq, res.Problem)
 	fmt.Fprintf(out, "%d events before it check out. Treat this as a security incident: keep a copy of the database as it is and do not repair it.\n", res.Checked)
-	return errBroken
 }
 
 // splitSubcommand splits "verify --flag" into the subcommand and its arguments; "" when the

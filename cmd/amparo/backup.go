@@ -23,13 +23,16 @@ func init() {
 const backupSynopsis = "backup --out FILE [--db URL] [--data DIR] [--key-file PATH] [--pg-bin DIR]"
 
 const backupHelp = `
-The backup is the database only: on SQLite a database file (VACUUM INTO, one moment of
-the database while the server goes on writing), on PostgreSQL a pg_dump archive (custom
+The backup is the database only: on SQLite a database file (SQLite's online backup API,
+one moment of the database while the server goes on writing), on PostgreSQL a pg_dump archive (custom
 format; pg_dump of the server's version or newer must be installed). It never contains
 the key file: keep a copy of the key file apart from the backups, in another place. A
 backup without its key file cannot be read; a key file without the backup reads nothing.
 Test a restore regularly (docs/OPERATIONS.md).
 `
+
+// beforeBackupCopy, when set (tests), runs just before the copy is taken.
+var beforeBackupCopy func()
 
 // cmdBackup writes the backup and says where the key file is that it needs.
 func cmdBackup(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -59,13 +62,21 @@ func cmdBackup(ctx context.Context, args []string, out, errOut io.Writer) error 
 		return err
 	}
 	defer d.Close()
-	checks, err := app.RecordedKeyChecks(ctx, d)
-	if err != nil {
+	if _, err := app.RecordedKeyChecks(ctx, d); err != nil {
 		return fmt.Errorf("%s does not look like an Amparo database: %w", c.DB, err)
+	}
+	if beforeBackupCopy != nil {
+		beforeBackupCopy()
 	}
 	info, err := d.Backup(ctx, target, db.BackupOptions{PGBin: *pgBin})
 	if err != nil {
 		return operatorError(err)
+	}
+	// Read after the copy: a rotation may have added a key meanwhile, and keys are only
+	// ever added, so this names every key the copy holds data under.
+	checks, err := app.RecordedKeyChecks(ctx, d)
+	if err != nil {
+		return fmt.Errorf("backup written, but the keys it needs could not be read: %w", err)
 	}
 	fmt.Fprintf(out, "Backup written: %s (%s, %.1f MB, %.1f s)\n", target, info.Format,
 		float64(info.Bytes)/(1<<20), info.Duration.Seconds())
@@ -122,6 +133,25 @@ func cmdRestore(ctx context.Context, args []string, out, errOut io.Writer) error
 		return err
 	}
 	fmt.Fprintf(out, "Restored %s into %s (schema version %d, now %d).\n", *file, describeDB(c), from, to)
+	if err := endRestoredAccess(ctx, d, out); err != nil {
+		return err
+	}
+	intact, err := verifyRestored(ctx, d, out)
+	if err != nil {
+		return err
+	}
+	if err := checkRestoredKeys(ctx, c, d, out); err != nil {
+		return err
+	}
+	if !intact {
+		return errBroken
+	}
+	return nil
+}
+
+// checkRestoredKeys checks the key file against the restored database, or says where
+// to put it and which keys it must hold.
+func checkRestoredKeys(ctx context.Context, c *config.Config, d *db.DB, out io.Writer) error {
 	checks, err := app.RecordedKeyChecks(ctx, d)
 	if err != nil {
 		return err
@@ -141,7 +171,7 @@ func cmdRestore(ctx context.Context, args []string, out, errOut io.Writer) error
 	if err := app.CheckKeys(ctx, d, kr, app.KeySource(c)); err != nil {
 		return fmt.Errorf("restored, but %w", err)
 	}
-	fmt.Fprintf(out, "The %s holds this database's keys. Check the copy with: amparo audit verify%s\n", app.KeySource(c), flagsOf(c))
+	fmt.Fprintf(out, "The %s holds this database's keys.\n", app.KeySource(c))
 	return nil
 }
 

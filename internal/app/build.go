@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/amparo-ec/amparo/internal/platform/audit"
 	"github.com/amparo-ec/amparo/internal/platform/auth"
+	"github.com/amparo-ec/amparo/internal/platform/db"
 	"github.com/amparo-ec/amparo/internal/platform/secure"
 	"github.com/amparo-ec/amparo/internal/platform/web"
 )
@@ -38,7 +40,7 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.Web = &web.Web{Renderer: r, Catalog: a.Catalog, Log: a.Log, LoginPath: "/login",
-		User: a.userView, Nav: a.nav}
+		User: a.userView, Nav: a.nav, Unavailable: db.IsUnavailable}
 	a.AuthH = &auth.Handlers{Svc: a.Auth, Web: a.Web, TrustProxy: a.Config.TrustProxy, BaseURL: a.Config.BaseURL}
 
 	mux := http.NewServeMux()
@@ -46,8 +48,9 @@ func (a *App) build(ctx context.Context) error {
 		mux.Handle(rt.Pattern, a.guard(rt))
 	}
 	a.handler = a.Web.Stack(a.Auth.Identify(web.RecordRoute(a.Web.Unmatched(mux)), a.Web.Error), web.Options{
-		TrustProxy: a.Config.TrustProxy,
-		Metrics:    a.Metrics,
+		TrustProxy:    a.Config.TrustProxy,
+		SecureCookies: strings.HasPrefix(strings.ToLower(strings.TrimSpace(a.Config.BaseURL)), "https://"),
+		Metrics:       a.Metrics,
 		// Attachments (10 MiB each, encoded in a multipart body) are the only large bodies.
 		LargeBodyPrefixes: []string{"/uploads/"},
 		LargeBody:         11 << 20,

@@ -61,8 +61,9 @@ type testApp struct {
 
 // openApp configures, opens and builds the app on engine ("sqlite" or "postgres";
 // postgres skips without AMPARO_TEST_POSTGRES_URL) in a temporary data folder. The
-// caller closes it (closeApp), so a test may close the database on purpose.
-func openApp(t testing.TB, engine string) *testApp {
+// caller closes it (closeApp), so a test may close the database on purpose. tweaks
+// change the configuration before the app opens.
+func openApp(t testing.TB, engine string, tweaks ...func(*config.Config)) *testApp {
 	t.Helper()
 	ctx := context.Background()
 	c := config.Register(flag.NewFlagSet("t", flag.ContinueOnError), config.WithData)
@@ -76,6 +77,9 @@ func openApp(t testing.TB, engine string) *testApp {
 		c.DB = dbtest.PostgresURL(t)
 	default:
 		t.Fatalf("unknown engine %q", engine)
+	}
+	for _, tw := range tweaks {
+		tw(c)
 	}
 	if err := c.Finish(config.WithData); err != nil {
 		t.Fatalf("config: %v", err)

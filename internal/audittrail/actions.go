@@ -27,7 +27,7 @@ var knownActions = []string{
 	"case.duplicate_request", "case.duplicate_connect", "case.duplicate_decline",
 	"token.create", "token.issue", "token.revoke", "token.use",
 	"export.csv", "export.users_csv", ActionExport, ActionVerify,
-	"keys.stage", "keys.activate", "keys.rotate",
+	"keys.stage", "keys.activate", "keys.rotate", "backup.restore",
 }
 
 // actionKey is the catalog key of an action's label.

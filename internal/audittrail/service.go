@@ -127,14 +127,18 @@ const (
 )
 
 // VerifyEvent is the audit event of a chain check: outcome ok, or failed with the first
-// bad event's number when the chain is broken. The CLI records the same event.
+// bad event's number when the chain is broken, or the names of the append-only guards
+// missing from an intact chain. The CLI records the same event.
 func VerifyEvent(res audit.VerifyResult) audit.Event {
 	if res.OK {
 		return audit.Event{Action: ActionVerify, RecordType: "audit",
 			Detail: fmt.Sprintf("ok: %d events", res.Checked)}
 	}
-	return audit.Event{Action: ActionVerify, RecordType: "audit", Outcome: audit.OutcomeFailed,
-		Detail: fmt.Sprintf("broken at event %d", res.FirstBadSeq)}
+	detail := fmt.Sprintf("broken at event %d", res.FirstBadSeq)
+	if res.FirstBadSeq == 0 {
+		detail = "unguarded: " + strings.Join(res.Unguarded, ",")
+	}
+	return audit.Event{Action: ActionVerify, RecordType: "audit", Outcome: audit.OutcomeFailed, Detail: detail}
 }
 
 // resolveEmail turns the free email search into the user's id: an exact match wins,

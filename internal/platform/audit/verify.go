@@ -19,6 +19,9 @@ type VerifyResult struct {
 	Checked     int64  // events verified good before the first problem (all of them when OK)
 	FirstBadSeq int64  // 0 when OK
 	Problem     string // "" when OK; e.g. "event 17: hash mismatch (row edited)"
+	// Unguarded names the append-only triggers that are dropped or disabled. With an
+	// intact chain they make the result not OK, with FirstBadSeq 0.
+	Unguarded []string
 }
 
 // Head returns the head of the chain: how many events the log holds and the hash of the
@@ -38,9 +41,14 @@ func (l *Log) Head(ctx context.Context) (seq int64, hash string, err error) {
 // that each hash matches the row's content, that the head row matches the last event (so
 // removing the newest events shows) and that no event lies beyond the head. It reports
 // the first problem found; the error is only for failures to read the database. Events
-// appended while Verify runs are not checked.
+// appended while Verify runs are not checked. A chain that holds is still not OK when
+// the triggers that keep the log append-only are dropped or disabled (Unguarded).
 func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 	var res VerifyResult
+	var err error
+	if res.Unguarded, err = l.missingGuards(ctx); err != nil {
+		return res, err
+	}
 	headSeq, headHash, err := l.Head(ctx)
 	if err != nil {
 		return res, err
@@ -96,6 +104,10 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 	}
 	if maxSeq.Valid && maxSeq.Int64 > nowSeq {
 		return bad(nowSeq+1, "event %d is beyond the head (%d events): written outside the log", nowSeq+1, nowSeq)
+	}
+	if len(res.Unguarded) > 0 {
+		res.Problem = unguardedProblem(res.Unguarded)
+		return res, nil
 	}
 	res.OK = true
 	return res, nil

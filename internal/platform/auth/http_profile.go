@@ -41,8 +41,10 @@ func (h *Handlers) renderProfile(w http.ResponseWriter, r *http.Request, status 
 // CreateToken makes an API token and shows it once.
 func (h *Handlers) CreateToken(w http.ResponseWriter, r *http.Request) error {
 	u := UserFrom(r.Context())
+	// Out of range before multiplying: days × 24 h overflows for a large number and
+	// could wrap round to a valid lifetime.
 	days, err := strconv.Atoi(r.PostFormValue("days"))
-	if err != nil {
+	if err != nil || days < 1 || days > int(MaxTokenTTL/(24*time.Hour)) {
 		days = -1
 	}
 	secret, _, err := h.Svc.CreateToken(r.Context(), u.ID, r.PostFormValue("name"), time.Duration(days)*24*time.Hour)

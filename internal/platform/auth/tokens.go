@@ -45,8 +45,9 @@ type Token struct {
 // Live reports whether the token can still be used at t.
 func (t *Token) Live(now time.Time) bool { return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt) }
 
-// CreateToken makes a token for userID (the user themself, or the system for the CLI)
-// and returns its secret once. A token the system issues is recorded with its origin
+// CreateToken makes a token for userID (the user themself in a signed-in browser, or
+// the system for the CLI) and returns its secret once; a request authenticated by a
+// token cannot make one. A token the system issues is recorded with its origin
 // (the operator, and the channel: "cli" for "amparo token create"), audited as
 // "token.issue" naming the user, and listed on the user's profile where they may
 // revoke it.
@@ -59,6 +60,11 @@ func (s *Service) CreateToken(ctx context.Context, userID, name string, ttl time
 	if !operator {
 		if err := sub.Require(access.Create, access.Token); err != nil {
 			return "", nil, err
+		}
+		// A token makes no tokens: a leaked one could otherwise leave behind a copy that
+		// lives a year after it is revoked. Tokens are made in a signed-in browser.
+		if reqinfo.From(ctx).TokenID != "" {
+			return "", nil, errs.New(errs.CodeForbidden, "profile.token_needs_session")
 		}
 	}
 	name = strings.TrimSpace(name)
@@ -95,6 +101,9 @@ func (s *Service) CreateToken(ctx context.Context, userID, name string, ttl time
 		}
 	}
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
+		if err := s.stillActive(ctx, userID); err != nil {
+			return err
+		}
 		if err := s.st.exec(ctx, "create token", `INSERT INTO api_tokens (id, user_id, name, token_hash, prefix,
 			created_at, expires_at, created_by, created_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, userID, name,
 			hashToken(secret), t.Prefix, db.FormatTime(now), db.FormatTime(t.ExpiresAt), sub.UserID, via); err != nil {
@@ -106,6 +115,26 @@ func (s *Service) CreateToken(ctx context.Context, userID, name string, ttl time
 		return "", nil, err
 	}
 	return secret, t, nil
+}
+
+// stillActive checks, inside the caller's transaction, that the user and their agency
+// are active, and holds them so (PostgreSQL: FOR SHARE; SQLite: the transaction holds
+// the write lock). A deactivation in progress has locked the row it changes and revokes
+// the tokens it sees: without this, a token made at that moment would miss the
+// revocation and work again after a reactivation.
+func (s *Service) stillActive(ctx context.Context, userID string) error {
+	q := `SELECT u.active, a.active FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.id = ?`
+	if s.d.Dialect == db.Postgres {
+		q += ` FOR SHARE OF u, a`
+	}
+	var user, agency int
+	if err := s.d.QueryRowWrite(ctx, q, userID).Scan(&user, &agency); err != nil {
+		return fmt.Errorf("auth: check account: %w", err)
+	}
+	if user != 1 || agency != 1 {
+		return errs.Invalid(map[string]string{"email": "validation.user_inactive"})
+	}
+	return nil
 }
 
 // ListTokens lists a user's tokens (their own only), those an operator issued for

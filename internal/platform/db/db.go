@@ -73,7 +73,7 @@ func Open(ctx context.Context, raw string) (*DB, error) {
 			return nil, err
 		}
 	case Postgres:
-		pool, err := sql.Open("pgx", dsn)
+		pool, err := sql.Open("pgx", pgDefaults(dsn))
 		if err != nil {
 			return nil, fmt.Errorf("db: open postgres: %w", err)
 		}
@@ -89,6 +89,34 @@ func Open(ctx context.Context, raw string) (*DB, error) {
 		return nil, fmt.Errorf("db: cannot reach %s database: %w", dialect, err)
 	}
 	return d, nil
+}
+
+// pgLockTimeout is how long a PostgreSQL statement waits for a lock, as SQLite's
+// busy_timeout (10 s) bounds its wait for the write lock: a database held by a stuck
+// transaction or a migration elsewhere then answers "unavailable" (503) instead of
+// holding every request until its client gives up. pgConnectTimeout bounds a new
+// connection to a server that does not answer.
+const (
+	pgLockTimeout    = "10s"
+	pgConnectTimeout = "10"
+)
+
+// pgDefaults adds lock_timeout and connect_timeout to a PostgreSQL URL that does not set
+// them (pgx sends lock_timeout to the server as a setting of each connection).
+func pgDefaults(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	if q.Get("lock_timeout") == "" && !strings.Contains(q.Get("options"), "lock_timeout") {
+		q.Set("lock_timeout", pgLockTimeout)
+	}
+	if q.Get("connect_timeout") == "" {
+		q.Set("connect_timeout", pgConnectTimeout)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func openSQLite(d *DB, path string) error {

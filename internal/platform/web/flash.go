@@ -14,16 +14,17 @@ type flashValue struct{ Kind, Key string }
 
 type flashKey struct{}
 
-// SetFlash schedules a message for the next page the browser opens.
-func SetFlash(w http.ResponseWriter, kind, key string) {
+// SetFlash schedules a message for the next page the browser opens. The cookie is
+// Secure whenever the session cookie is (CookieSecure).
+func SetFlash(w http.ResponseWriter, r *http.Request, kind, key string) {
 	http.SetCookie(w, &http.Cookie{Name: FlashCookie, Value: kind + ":" + key, Path: "/",
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+		HttpOnly: true, Secure: CookieSecure(r), SameSite: http.SameSiteLaxMode, MaxAge: 60})
 }
 
 // Redirect sends the browser to target (303) with an optional flash message key.
 func Redirect(w http.ResponseWriter, r *http.Request, target, flashKind, flashKey string) {
 	if flashKey != "" {
-		SetFlash(w, flashKind, flashKey)
+		SetFlash(w, r, flashKind, flashKey)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
@@ -50,7 +51,7 @@ func TakeFlash(next http.Handler) http.Handler {
 			kind = "info"
 		}
 		http.SetCookie(w, &http.Cookie{Name: FlashCookie, Value: "", Path: "/", MaxAge: -1,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode})
+			HttpOnly: true, Secure: CookieSecure(r), SameSite: http.SameSiteLaxMode})
 		ctx := r.Context()
 		next.ServeHTTP(w, r.WithContext(withFlash(ctx, &flashValue{Kind: kind, Key: key})))
 	})

@@ -30,6 +30,9 @@ type Web struct {
 	Nav func(r *http.Request) []NavItem
 	// LoginPath is where anonymous browsers are sent when a page needs a user.
 	LoginPath string
+	// Unavailable reports whether an error says the database cannot be read or written
+	// now (db.IsUnavailable); such an error is answered 503 "try again later", not 500.
+	Unavailable func(error) bool
 }
 
 // UserView is what the layout shows about the signed-in user.
@@ -120,13 +123,23 @@ func (wb *Web) Error(w http.ResponseWriter, r *http.Request, err error) {
 			e, ok = errs.New(errs.CodeTooLarge, "error.too_large"), true
 		}
 	}
-	if !ok {
+	switch {
+	case !ok && wb.Unavailable != nil && wb.Unavailable(err):
+		// The database failed after the caller was identified (an audited read, a
+		// write): the same answer as when it fails before.
+		wb.Log.Warn("request failed: database unavailable", "request_id", info.RequestID, "method", r.Method,
+			"path", logPath(r), "err", err.Error())
+		e = errs.Unavailable()
+	case !ok:
 		wb.Log.Error("request failed", "request_id", info.RequestID, "method", r.Method,
 			"path", logPath(r), "err", err.Error())
 		e = errs.New(errs.CodeInternal, "error.internal")
-	} else if e.Cause != nil {
+	case e.Cause != nil:
 		wb.Log.Warn("request refused", "request_id", info.RequestID, "code", string(e.Code),
 			"cause", e.Cause.Error())
+	}
+	if e.Code == errs.CodeUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "30")
 	}
 	status, code := statusOf(e.Code), string(e.Code)
 	if o, ok := keyStatus[e.Key]; ok {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 
 	"github.com/amparo-ec/amparo/internal/platform/errs"
 	"github.com/amparo-ec/amparo/internal/platform/text"
@@ -21,8 +22,17 @@ const maxFieldErrors = 20
 // sent more than text.MaxList times. A body that cannot be parsed is 422 (413 when over
 // the size limit), where handlers used to answer 500 or see half a form. JSON bodies are
 // judged by DecodeJSON and multipart bodies by ReadMultipart, with the same rules.
+//
+// The path is judged too, since its values ({id}, {token}) reach the services like
+// any field: a path that is not acceptable text, or holds a tab or line break, names no
+// page and no record and answers 404 (on PostgreSQL a NUL or a byte that is not UTF-8
+// would otherwise fail the query, and a 500 would say the server is at fault).
 func (wb *Web) checkInput(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; text.Problem(p) != "" || strings.ContainsAny(p, "\t\n\r") {
+			wb.Error(w, r, errs.NotFound())
+			return
+		}
 		if err := r.ParseForm(); err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {

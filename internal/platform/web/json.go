@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -24,9 +25,10 @@ const maxJSONDepth = 16
 // sent, so what it refuses is exactly what the client wrote: a body that is not sent as
 // application/json, any string (value or member name) that is not acceptable text
 // (text.Problem, which catches invalid UTF-8 the decoder would silently replace), any
-// array longer than text.MaxList, nesting deeper than maxJSONDepth, and anything after
-// the first value. Then it decodes, refusing unknown fields and values of the wrong
-// type. Every refusal is 422 with the field named by its JSON path
+// array longer than text.MaxList, nesting deeper than maxJSONDepth, a member named twice
+// in one object, and anything after the first value. Then it decodes, refusing unknown
+// members (also a known name in another case: the decoder would take "Name" for "name")
+// and values of the wrong type. Every refusal is 422 with the field named by its JSON path
 // ("person.documents[3].number"); a body over the size limit is 413.
 func decodeJSON(r *http.Request, v any) error {
 	if !isJSON(r.Header.Get("Content-Type")) {
@@ -44,6 +46,9 @@ func decodeJSON(r *http.Request, v any) error {
 		return errs.Invalid(map[string]string{"body": "error.bad_request"}).Wrap(err)
 	} else if fields != nil {
 		return errs.Invalid(fields)
+	}
+	if p := inexactMember(raw, reflect.TypeOf(v)); p != "" {
+		return errs.Invalid(map[string]string{p: "error.json_unknown_field"})
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -177,12 +182,18 @@ func (w *jsonWalker) value(path string, depth int) error {
 	}
 	switch d {
 	case '{':
+		seen := map[string]bool{}
 		for w.dec.More() {
 			tok, err := w.token(path)
 			if err != nil {
 				return err
 			}
 			name, _ := tok.(string)
+			if seen[name] {
+				// The decoder keeps the last one silently; another reader may keep the first.
+				w.add(join(path, name), "error.json_duplicate")
+			}
+			seen[name] = true
 			if w.find != "" && name == w.find && w.found == "" {
 				w.found = join(path, name)
 			}

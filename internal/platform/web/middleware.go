@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -23,6 +24,10 @@ import (
 type Options struct {
 	// TrustProxy honours X-Forwarded-For and X-Forwarded-Proto from a reverse proxy.
 	TrustProxy bool
+	// SecureCookies marks the cookies the stack sets (the flash message) Secure on every
+	// request: the public URL is https. Without it they are Secure when the request
+	// came over TLS or a trusted proxy says https.
+	SecureCookies bool
 	// MaxBody is the default request body limit in bytes.
 	MaxBody int64
 	// LargeBodyPrefixes are path prefixes (uploads) allowed LargeBody bytes instead.
@@ -32,6 +37,15 @@ type Options struct {
 }
 
 type nonceKey struct{}
+
+type secureKey struct{}
+
+// CookieSecure reports whether cookies set in answer to r must carry the Secure flag
+// (Options.SecureCookies, or a request over TLS directly or through a trusted proxy).
+func CookieSecure(r *http.Request) bool {
+	v, _ := r.Context().Value(secureKey{}).(bool)
+	return v
+}
 
 // NonceOf returns the CSP nonce of the request, for <script nonce="...">.
 func NonceOf(r *http.Request) string {
@@ -90,7 +104,8 @@ func requestInfo(next http.Handler, o Options) http.Handler {
 			choice = c.Value
 		}
 		info.Lang = i18n.Match(choice, r.Header.Get("Accept-Language"))
-		next.ServeHTTP(w, r.WithContext(reqinfo.With(r.Context(), info)))
+		ctx := context.WithValue(reqinfo.With(r.Context(), info), secureKey{}, o.SecureCookies || IsTLS(r, o.TrustProxy))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -108,11 +123,17 @@ func validRequestID(s string) bool {
 	return true
 }
 
+// clientIP is the address of the client: the connection's, or behind a trusted proxy
+// the last entry of X-Forwarded-For (the one the proxy added) when it is an IP address.
+// It goes into the audit trail, sessions and the sign-in throttle's key, so a value that
+// is not an address (words, bytes that are not UTF-8) is never taken from the header.
 func clientIP(r *http.Request, trustProxy bool) string {
 	if trustProxy {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			parts := strings.Split(xff, ",")
-			return strings.TrimSpace(parts[len(parts)-1])
+			if a, err := netip.ParseAddr(strings.TrimSpace(parts[len(parts)-1])); err == nil {
+				return a.String()
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -193,7 +214,8 @@ func (wb *Web) accessLog(next http.Handler, m *Metrics) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		rh := &routeHolder{}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, rh)))
-		if sw.status == 0 {
+		wrote := sw.status != 0
+		if !wrote {
 			sw.status = http.StatusOK
 		}
 		d := time.Since(start)
@@ -219,8 +241,10 @@ func (wb *Web) accessLog(next http.Handler, m *Metrics) http.Handler {
 			slog.Int("status", status), slog.Int64("bytes", sw.bytes),
 			slog.Duration("duration", d), slog.String("user", info.UserID)}
 		if gone {
-			attrs = append(attrs, slog.String("note", "client closed request"),
-				slog.Int("handler_status", sw.status))
+			attrs = append(attrs, slog.String("note", "client closed request"))
+			if wrote { // what the handler had begun to answer; nothing when it wrote nothing
+				attrs = append(attrs, slog.Int("handler_status", sw.status))
+			}
 		}
 		wb.Log.LogAttrs(context.WithoutCancel(r.Context()), slog.LevelInfo, "http", attrs...)
 	})

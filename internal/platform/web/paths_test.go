@@ -158,6 +158,10 @@ func TestClientClosedRequest(t *testing.T) {
 	if strings.Contains(logs, "request failed") || strings.Contains(logs, "status=500") || strings.Contains(logs, "status=401") {
 		t.Errorf("an abandoned request was logged as a failure:\n%s", logs)
 	}
+	// The handlers wrote nothing (the answer went nowhere): the log must not claim a 200.
+	if strings.Contains(logs, "handler_status") {
+		t.Errorf("an abandoned request whose handler wrote nothing is logged with a handler status:\n%s", logs)
+	}
 	rec := httptest.NewRecorder()
 	f.metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	m := rec.Body.String()
