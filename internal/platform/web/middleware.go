@@ -105,6 +105,11 @@ func requestInfo(next http.Handler, o Options) http.Handler {
 		}
 		info.Lang = i18n.Match(choice, r.Header.Get("Accept-Language"))
 		ctx := context.WithValue(reqinfo.With(r.Context(), info), secureKey{}, o.SecureCookies || IsTLS(r, o.TrustProxy))
+		// The request's context ends when the whole stack has answered, wherever the
+		// request came from (net/http cancels its own too; a test's does not), so what
+		// waits for the end of a request (an upload slot) is always freed.
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

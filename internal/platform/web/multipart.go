@@ -28,7 +28,8 @@ const maxTextPart = 64 << 10
 // the request. Files are read up to maxFile bytes each (a larger one is 413, like a
 // body over the stack's limit, which bounds the total); text fields and file names are
 // judged like every other form (CheckValues: 422 naming the field), and a form of more
-// than text.MaxList parts is refused.
+// than text.MaxList parts is refused. At most MaxUploadsInFlight uploads are held at
+// once; the others wait up to UploadWait, then get 503.
 func ReadMultipart(r *http.Request, maxFile int64) (url.Values, []Upload, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" {
@@ -37,6 +38,9 @@ func ReadMultipart(r *http.Request, maxFile int64) (url.Values, []Upload, error)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, nil, errs.Invalid(map[string]string{"body": "error.bad_request"}).Wrap(err)
+	}
+	if err := takeUploadSlot(r); err != nil {
+		return nil, nil, err
 	}
 	values := url.Values{}
 	names := url.Values{} // file names by field, judged as text below
